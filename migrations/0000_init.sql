@@ -1,0 +1,70 @@
+CREATE TABLE `execution_model_usage` (
+	`execution_id` text NOT NULL,
+	`model` text NOT NULL,
+	`tokens_input` integer DEFAULT 0 NOT NULL,
+	`tokens_output` integer DEFAULT 0 NOT NULL,
+	`tokens_cache_write_5m` integer DEFAULT 0 NOT NULL,
+	`tokens_cache_write_1h` integer DEFAULT 0 NOT NULL,
+	`tokens_cache_read` integer DEFAULT 0 NOT NULL,
+	`tokens_reasoning` integer DEFAULT 0 NOT NULL,
+	`tokens_total` integer DEFAULT 0 NOT NULL,
+	`cost_usd` real,
+	`cost_source` text NOT NULL,
+	`priced_as` text,
+	`usage_source` text NOT NULL,
+	`calls` integer DEFAULT 0 NOT NULL,
+	PRIMARY KEY(`execution_id`, `model`),
+	FOREIGN KEY (`execution_id`) REFERENCES `executions`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `executions` (
+	`id` text PRIMARY KEY NOT NULL,
+	`queue_item_id` text,
+	`attempt` integer DEFAULT 1 NOT NULL,
+	`task_ref` text NOT NULL,
+	`task_source` text NOT NULL,
+	`task_title` text,
+	`project` text NOT NULL,
+	`backend` text NOT NULL,
+	`mode` text NOT NULL,
+	`sim` integer DEFAULT false NOT NULL,
+	`status` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`started_at` integer,
+	`finished_at` integer,
+	`updated_at` integer NOT NULL,
+	`duration_ms` integer,
+	`exit_code` integer,
+	`pgid` integer,
+	`error_code` text,
+	`error` text,
+	`result_text` text,
+	`session_id` text,
+	`num_turns` integer,
+	`cli_version` text,
+	`model_requested` text,
+	`model_name` text,
+	`model_source` text,
+	`tokens_input` integer DEFAULT 0 NOT NULL,
+	`tokens_output` integer DEFAULT 0 NOT NULL,
+	`tokens_cache_write_5m` integer DEFAULT 0 NOT NULL,
+	`tokens_cache_write_1h` integer DEFAULT 0 NOT NULL,
+	`tokens_cache_read` integer DEFAULT 0 NOT NULL,
+	`tokens_reasoning` integer DEFAULT 0 NOT NULL,
+	`tokens_total` integer DEFAULT 0 NOT NULL,
+	`cost_usd` real,
+	`cost_reported_usd` real,
+	`cost_source` text,
+	`telemetry_status` text DEFAULT 'missing' NOT NULL,
+	`parse_errors` integer DEFAULT 0 NOT NULL,
+	`branch` text,
+	`commit_sha` text,
+	`pr_url` text,
+	`recording_path` text
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `executions_queue_item_id_attempt_idx` ON `executions` (`queue_item_id`,`attempt`);--> statement-breakpoint
+CREATE INDEX `executions_created_at_idx` ON `executions` (`created_at`);--> statement-breakpoint
+CREATE INDEX `executions_status_idx` ON `executions` (`status`);--> statement-breakpoint
+CREATE INDEX `executions_backend_status_finished_at_idx` ON `executions` (`backend`,`status`,`finished_at`);--> statement-breakpoint
+CREATE INDEX `executions_task_ref_project_idx` ON `executions` (`task_ref`,`project`);

@@ -1,0 +1,107 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { PilotError } from "../util/errors.js";
+
+/**
+ * The `pilot` command line. Command modules are imported only when their command runs, so
+ * `pilot --help` loads nothing but commander.
+ */
+
+const VERSION = "0.1.0";
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port number (0-65535), got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function buildProgram(): Command {
+  const program = new Command("pilot")
+    .description("Run coding-agent CLIs on tasks and keep complete, correct telemetry of every run.")
+    .version(VERSION, "-v, --version")
+    .option("--config <file>", "config file to use instead of $PILOT_HOME/config.yaml")
+    .showHelpAfterError("(run pilot --help for usage)")
+    .exitOverride();
+
+  program
+    .command("run")
+    .description("run one task now, with live progress, and store the execution")
+    .argument("[task]", "GH-1234, owner/name#1234, an issue URL, or a task file (.md)")
+    .option("--prompt <text>", "run this prompt instead of a task")
+    .option("--backend <name>", "backend CLI to run (default: config default_backend)")
+    .option("--model <model>", "model to ask the backend for")
+    .option("--project <dir>", "project directory the agent works in (default: the current directory)")
+    .option("--timeout <seconds>", "total timeout (default: limits.task_timeout_s)", positiveInt)
+    .option("--sim", "run against the built-in loopback model simulator (no network, no cost)")
+    .addOption(new Option("--sim-scenario <name>", "simulator scenario for --sim (ok, tooluse, write, stall, http500, http500x2, drop, sseerror, …)").default("ok"))
+    .option("--json", "print the execution object as JSON")
+    .action(async (task: string | undefined, options, command: Command) => {
+      const { runCommand } = await import("./commands/run.js");
+      process.exitCode = await runCommand(task, { ...options, ...command.optsWithGlobals() });
+    });
+
+  program
+    .command("executions")
+    .description("list recent executions")
+    .option("--limit <n>", "how many", positiveInt, 20)
+    .option("--json", "print a JSON array of execution objects")
+    .action(async (options, command: Command) => {
+      const { executionsCommand } = await import("./commands/executions.js");
+      process.exitCode = await executionsCommand(command.optsWithGlobals());
+    });
+
+  program
+    .command("show")
+    .description("show one execution (id or unique id prefix)")
+    .argument("<id>", "execution id")
+    .option("--json", "print the execution object as JSON")
+    .action(async (id: string, options, command: Command) => {
+      const { showCommand } = await import("./commands/show.js");
+      process.exitCode = await showCommand(id, command.optsWithGlobals());
+    });
+
+  program
+    .command("sim")
+    .description("run the loopback model simulator in the foreground")
+    .option("--port <port>", "port on 127.0.0.1 (0: any free port)", port, 0)
+    .action(async (options) => {
+      const { simCommand } = await import("./commands/sim.js");
+      process.exitCode = await simCommand(options);
+    });
+
+  program
+    .command("config")
+    .description("show the effective configuration")
+    .option("--print", "print the effective configuration as YAML (the default)")
+    .option("--json", "print it as JSON")
+    .action(async (options, command: Command) => {
+      const { configCommand } = await import("./commands/config.js");
+      process.exitCode = await configCommand(command.optsWithGlobals());
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with code 0.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof PilotError) {
+      process.stderr.write(`pilot: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`pilot: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}

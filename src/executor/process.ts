@@ -1,0 +1,116 @@
+import type { Readable } from "node:stream";
+import { execa } from "execa";
+import { errnoCode } from "../util/errors.js";
+
+/**
+ * A backend CLI as a child process in its own process group: stdin closed (or fed a prompt
+ * and closed), stdout streamed to the parser, the tail of stderr kept for error messages.
+ * Stopping it signals the whole group (the CLI's tools and their children too): SIGTERM,
+ * then SIGKILL after a grace period.
+ */
+export interface ProcessExit {
+  exitCode: number | null;
+  signal: string | null;
+  /** Set when the process could not be started at all. */
+  spawnError: Error | null;
+}
+
+export interface BackendProcess {
+  pid: number | null;
+  stdout: Readable;
+  stderrTail(): string;
+  /** Resolves once the process has exited and its output is drained. */
+  exited: Promise<ProcessExit>;
+  /** Signals the process group; resolves when the process has exited. */
+  stop(graceMs: number): Promise<void>;
+}
+
+export interface SpawnOptions {
+  cwd: string;
+  env: Record<string, string>;
+  extendEnv: boolean;
+  input?: string;
+}
+
+const STDERR_TAIL_BYTES = 16 * 1024;
+/** After the CLI exits, how long its leftovers may hold the pipes open before the group is killed. */
+const LINGER_MS = 2_000;
+
+export function spawnBackend(file: string, args: string[], options: SpawnOptions): BackendProcess {
+  const child = execa(file, args, {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: options.extendEnv,
+    detached: true, // its own process group
+    stdin: options.input === undefined ? "ignore" : "pipe",
+    ...(options.input === undefined ? {} : { input: options.input }),
+    stdout: "pipe",
+    stderr: "pipe",
+    buffer: false,
+    reject: false,
+    cleanup: false, // pilot stops the whole group itself
+    stripFinalNewline: false,
+  });
+  const pid = child.pid ?? null;
+
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+    if (stderr.length > STDERR_TAIL_BYTES * 2) stderr = stderr.slice(-STDERR_TAIL_BYTES);
+  });
+
+  let exitedAlready = false;
+  const exited: Promise<ProcessExit> = child.then(
+    (result) => {
+      exitedAlready = true;
+      const spawnError = result.failed && result.exitCode === undefined && !result.signal ? (result.cause instanceof Error ? result.cause : new Error(result.message)) : null;
+      return { exitCode: result.exitCode ?? null, signal: result.signal ?? null, spawnError };
+    },
+    (error: unknown) => {
+      exitedAlready = true;
+      return { exitCode: null, signal: null, spawnError: error instanceof Error ? error : new Error(String(error)) };
+    },
+  );
+
+  // The CLI may leave processes behind that still hold stdout: give them a moment, then
+  // take the group down so the run can finish.
+  child.on("exit", () => {
+    const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), LINGER_MS);
+    timer.unref();
+    void exited.then(() => {
+      clearTimeout(timer);
+      signalGroup(pid, "SIGTERM"); // leftovers of a finished run
+    });
+  });
+
+  return {
+    pid,
+    stdout: child.stdout!,
+    stderrTail: () => stderr.slice(-STDERR_TAIL_BYTES),
+    exited,
+    async stop(graceMs) {
+      if (exitedAlready) return;
+      signalGroup(pid, "SIGTERM");
+      const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Signals a process group; a group that is already gone is not an error. */
+export function signalGroup(pid: number | null, signal: NodeJS.Signals): boolean {
+  if (pid === null) return false;
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch (error) {
+    if (errnoCode(error) === "ESRCH") return false;
+    throw error;
+  }
+}
+
+export function spawnErrorCode(error: Error | null): string | undefined {
+  if (!error) return undefined;
+  return errnoCode(error) ?? errnoCode((error as { cause?: unknown }).cause);
+}

@@ -1,0 +1,172 @@
+import { closeSync, createReadStream, mkdirSync, openSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import { z } from "zod";
+import { PilotError } from "../util/errors.js";
+
+/**
+ * Recordings (`$PILOT_HOME/recordings/<execution-id>.rec`): a header line, then the
+ * backend's output exactly as received, then tagged side records (`{"pilot_side": ...}`:
+ * stderr, the exit, sources read at the end). `pilot reparse` feeds the middle part to the
+ * same parser again.
+ */
+
+export const recordingHeaderSchema = z.object({
+  pilot_recording: z.literal(1),
+  backend: z.string(),
+  mode: z.string(),
+  format: z.enum(["ndjson", "sse"]),
+  cli_version: z.string().nullable(),
+  model_requested: z.string().nullable(),
+  /** Counters before this run (e.g. a resumed Codex thread's totals), by thread. */
+  baseline: z.record(z.string(), z.unknown()).nullable(),
+  /** Extra facts the run started with (not part of the contract; readers ignore unknown keys). */
+  execution_id: z.string().optional(),
+  started_at: z.string().optional(),
+});
+export type RecordingHeader = z.infer<typeof recordingHeaderSchema>;
+
+export type SideRecord = { pilot_side: string } & Record<string, unknown>;
+
+const SIDE_PREFIX = Buffer.from('{"pilot_side":');
+const NEWLINE = 0x0a;
+
+export class RecordingWriter {
+  readonly path: string;
+  #fd: number | null;
+  #endsWithNewline = true;
+
+  private constructor(path: string, fd: number) {
+    this.path = path;
+    this.#fd = fd;
+  }
+
+  static create(path: string, header: RecordingHeader): RecordingWriter {
+    mkdirSync(dirname(path), { recursive: true });
+    const writer = new RecordingWriter(path, openSync(path, "w"));
+    writer.#writeRaw(Buffer.from(`${JSON.stringify(header)}\n`));
+    return writer;
+  }
+
+  /** Backend output as received. Synchronous, so a crash loses at most the chunk in hand. */
+  write(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.#writeRaw(chunk);
+    this.#endsWithNewline = chunk[chunk.length - 1] === NEWLINE;
+  }
+
+  side(kind: string, fields: Record<string, unknown>): void {
+    if (!this.#endsWithNewline) this.#writeRaw(Buffer.from("\n"));
+    this.#writeRaw(Buffer.from(`${JSON.stringify({ pilot_side: kind, ...fields })}\n`));
+    this.#endsWithNewline = true;
+  }
+
+  close(): void {
+    if (this.#fd === null) return;
+    closeSync(this.#fd);
+    this.#fd = null;
+  }
+
+  #writeRaw(bytes: Uint8Array): void {
+    if (this.#fd === null) return;
+    let offset = 0;
+    while (offset < bytes.length) offset += writeSync(this.#fd, bytes, offset, bytes.length - offset);
+  }
+}
+
+export interface ReadRecordingResult {
+  header: RecordingHeader;
+  side: SideRecord[];
+}
+
+/**
+ * Streams a recording: the backend bytes go to `onBytes` as they are read (memory stays
+ * bounded however long a line is); header and side records are returned.
+ */
+export async function readRecording(path: string, onBytes: (chunk: Buffer) => void): Promise<ReadRecordingResult> {
+  let header: RecordingHeader | undefined;
+  let headerBytes: Buffer[] = [];
+  const side: SideRecord[] = [];
+  // Per line: undecided (first bytes buffered), passthrough (backend bytes) or side record.
+  let state: "header" | "undecided" | "pass" | "side" = "header";
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+
+  const finishLine = () => {
+    if (state === "side") {
+      const text = Buffer.concat(held).toString("utf8");
+      try {
+        side.push(JSON.parse(text) as SideRecord);
+      } catch {
+        onBytes(Buffer.concat([...held, Buffer.from("\n")]));
+      }
+    } else if (state === "undecided" && heldBytes > 0) {
+      onBytes(Buffer.concat([...held, Buffer.from("\n")]));
+    } else if (state === "pass") {
+      onBytes(Buffer.from("\n"));
+    }
+    held = [];
+    heldBytes = 0;
+    state = "undecided";
+  };
+
+  const feed = (segment: Buffer) => {
+    if (segment.length === 0) return;
+    if (state === "pass") return onBytes(segment);
+    held.push(segment);
+    heldBytes += segment.length;
+    if (state === "side") return;
+    if (heldBytes < SIDE_PREFIX.length) return;
+    const start = Buffer.concat(held).subarray(0, SIDE_PREFIX.length);
+    if (start.equals(SIDE_PREFIX)) {
+      state = "side";
+      return;
+    }
+    onBytes(Buffer.concat(held));
+    held = [];
+    heldBytes = 0;
+    state = "pass";
+  };
+
+  try {
+    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+      let start = 0;
+      while (start < chunk.length) {
+        const newline = chunk.indexOf(NEWLINE, start);
+        const end = newline === -1 ? chunk.length : newline;
+        const segment = chunk.subarray(start, end);
+        if (state === "header") {
+          headerBytes.push(Buffer.from(segment));
+          if (newline !== -1) {
+            header = parseHeader(Buffer.concat(headerBytes).toString("utf8"), path);
+            headerBytes = [];
+            state = "undecided";
+          }
+        } else {
+          feed(segment);
+          if (newline !== -1) finishLine();
+        }
+        start = end + (newline === -1 ? 0 : 1);
+      }
+    }
+  } catch (error) {
+    if (error instanceof PilotError) throw error;
+    throw new PilotError("not_found", `cannot read recording ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  // (Closures above change `state`; read it afresh.)
+  const last = state as "header" | "undecided" | "pass" | "side";
+  if (last === "header") header = parseHeader(Buffer.concat(headerBytes).toString("utf8"), path);
+  else if (heldBytes > 0 || last === "side") finishLine();
+  return { header: header!, side };
+}
+
+export function parseHeader(text: string, path: string): RecordingHeader {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new PilotError("usage", `${path}: not a pilot recording (the first line is not a JSON header)`);
+  }
+  const parsed = recordingHeaderSchema.safeParse(value);
+  if (!parsed.success) throw new PilotError("usage", `${path}: not a pilot recording (bad header: ${parsed.error.issues[0]?.message ?? "invalid"})`);
+  return parsed.data;
+}

@@ -1,0 +1,259 @@
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Backend } from "../backends/backend.js";
+import type { BackendEvent } from "../backends/events.js";
+import type { PilotPaths } from "../config/paths.js";
+import type { PilotConfig } from "../config/schema.js";
+import { toExecutionObject, type ExecutionObject } from "../contracts/execution.js";
+import { startSimulator, type Simulator } from "../sim/server.js";
+import type { Db } from "../store/db.js";
+import { createExecution, getExecution, markExecutionStarted } from "../store/executions.js";
+import { saveExecutionMetrics, saveExecutionSnapshot } from "../store/save-execution-metrics.js";
+import type { ExecutionId } from "../store/schema.js";
+import type { Task } from "../tasks/task.js";
+import { PriceBook } from "../telemetry/pricing.js";
+import { coerceError } from "../util/errors.js";
+import { newId } from "../util/ids.js";
+import type { Logger } from "../util/logger.js";
+import { packageVersionOf, resolveBinary } from "./binary.js";
+import { decideOutcome, type TerminationReason } from "./outcome.js";
+import { spawnBackend, type BackendProcess, type ProcessExit } from "./process.js";
+import { RecordingWriter } from "./recording.js";
+import { reportTelemetry } from "./report.js";
+import { RunState } from "./run-state.js";
+
+/**
+ * One run of one task on one backend, start to persisted finish. The row exists before the
+ * CLI starts and always reaches a final status: a missing binary, a crash, a timeout or a
+ * Ctrl-C each end with their status, error and whatever usage the stream had produced.
+ */
+
+export interface RunExecutionInput {
+  db: Db;
+  config: PilotConfig;
+  paths: PilotPaths;
+  logger: Logger;
+  task: Task;
+  backend: Backend;
+  projectDir: string;
+  /** The model pilot asks for and where that came from; null: the CLI's default. */
+  model: { model: string; source: "requested" | "config" } | null;
+  timeoutS: number;
+  inactivityTimeoutS: number;
+  /** Run against the in-process loopback simulator with this scenario. */
+  sim: { scenario: string } | null;
+  /** Aborting stops the run; the reason (`SIGINT`, `SIGTERM`, `cancel`) becomes its status. */
+  signal?: AbortSignal;
+  onProgress?: (progress: RunProgress) => void;
+  env?: NodeJS.ProcessEnv;
+  now?: () => number;
+  queueItemId?: string | null;
+  attempt?: number;
+}
+
+export interface RunProgress {
+  executionId: string;
+  elapsedMs: number;
+  calls: number;
+  tokens: number;
+  costUsd: number | null;
+  model: string | null;
+}
+
+export interface RunExecutionResult {
+  execution: ExecutionObject;
+  exitCode: number;
+}
+
+const SNAPSHOT_INTERVAL_MS = 1_000;
+const PROGRESS_INTERVAL_MS = 250;
+
+export async function runExecution(input: RunExecutionInput): Promise<RunExecutionResult> {
+  const now = input.now ?? Date.now;
+  const env = input.env ?? process.env;
+  const { db, config, backend, task } = input;
+  const id = newId("ex") as ExecutionId;
+  const startedAt = now();
+  const log = input.logger.child({ executionId: id, taskRef: task.ref, backend: backend.name });
+  const recordingPath = join(input.paths.recordingsDir, `${id}.rec`);
+
+  await createExecution(db, {
+    id,
+    queue_item_id: input.queueItemId ?? null,
+    attempt: input.attempt ?? 1,
+    task_ref: task.ref,
+    task_source: task.source,
+    task_title: task.title,
+    project: input.projectDir,
+    backend: backend.name,
+    mode: backend.mode,
+    sim: input.sim !== null,
+    status: "running",
+    created_at: startedAt,
+    started_at: startedAt,
+    updated_at: startedAt,
+    model_requested: input.model?.model ?? null,
+  });
+  log.info({ project: input.projectDir, model: input.model?.model ?? null, sim: input.sim?.scenario ?? null }, "execution started");
+
+  const state = new RunState({
+    prices: new PriceBook({ overrides: config.pricing.models, at: new Date(startedAt) }),
+    requested: input.model,
+    backendDefaultModel: backend.defaultModel,
+  });
+  const binaryName = backend.binary(config);
+  let binaryFound = true;
+  let exit: ProcessExit | null = null;
+  let termination: TerminationReason | undefined;
+  let terminationMessage: string | null = null;
+  let proc: BackendProcess | null = null;
+  let recording: RecordingWriter | null = null;
+  let simulator: Simulator | null = null;
+  const simDir = join(input.paths.simDir, id);
+  const timers: NodeJS.Timeout[] = [];
+  let snapshotTimer: NodeJS.Timeout | null = null;
+  let lastSnapshotAt = 0;
+  let lastActivity = startedAt;
+
+  const stop = (reason: TerminationReason, message: string | null) => {
+    if (termination === undefined) {
+      termination = reason;
+      terminationMessage = message;
+      log.warn({ reason }, message ?? `stopping the backend (${reason})`);
+    }
+    void proc?.stop(config.limits.kill_grace_s * 1000);
+  };
+
+  const writeSnapshot = () => {
+    snapshotTimer = null;
+    lastSnapshotAt = now();
+    saveExecutionSnapshot(db, id, state.metrics(), lastSnapshotAt).catch((error: unknown) => log.error({ err: coerceError(error) }, "cannot write the in-flight snapshot"));
+  };
+  // Every completed model call is written to the row, at most once a second (the last one is never dropped).
+  const scheduleSnapshot = () => {
+    if (snapshotTimer) return;
+    const wait = lastSnapshotAt + SNAPSHOT_INTERVAL_MS - now();
+    if (wait <= 0) writeSnapshot();
+    else snapshotTimer = setTimeout(writeSnapshot, wait);
+  };
+
+  const progress = () => {
+    if (!input.onProgress) return;
+    const live = state.live();
+    input.onProgress({ executionId: id, elapsedMs: now() - startedAt, calls: live.calls, tokens: live.tokens, costUsd: live.costUsd, model: live.model });
+  };
+
+  const handle = (event: BackendEvent) => {
+    state.apply(event);
+    if (event.type === "parse_error" && state.parseErrorCount <= 5) log.warn({ line: event.line, bytes: event.bytes, reason: event.reason }, `unusable stream line: ${event.detail}`);
+    if (event.type === "retry") log.info({ attempt: event.attempt, status: event.status, error: event.error }, "backend retries a model request");
+    if (event.type === "usage" && event.scope === "call" && event.complete) {
+      scheduleSnapshot();
+      progress();
+    }
+  };
+
+  try {
+    const binary = resolveBinary(binaryName, env.PATH, input.projectDir);
+    const cliVersion = binary ? packageVersionOf(binary) : null;
+    recording = RecordingWriter.create(recordingPath, {
+      pilot_recording: 1,
+      backend: backend.name,
+      mode: backend.mode,
+      format: backend.format,
+      cli_version: cliVersion,
+      model_requested: input.model?.model ?? null,
+      baseline: null,
+      execution_id: id,
+      started_at: new Date(startedAt).toISOString(),
+    });
+    if (!binary) {
+      binaryFound = false;
+      recording.side("spawn_error", { message: `binary ${binaryName} not found` });
+    } else {
+      let sim: { baseUrl: string; home: string } | null = null;
+      if (input.sim) {
+        simulator = await startSimulator();
+        const home = join(simDir, "home");
+        mkdirSync(home, { recursive: true });
+        sim = { baseUrl: simulator.registerRun(id, { scenario: input.sim.scenario, cwd: input.projectDir }), home };
+      }
+      const command = backend.command({ prompt: task.prompt, projectDir: input.projectDir, model: input.model?.model ?? null, config, sim, env });
+      proc = spawnBackend(binary, command.args, { cwd: input.projectDir, env: command.env, extendEnv: command.extendEnv, ...(command.input === undefined ? {} : { input: command.input }) });
+      await markExecutionStarted(db, id, { pgid: proc.pid, cliVersion, recordingPath, now: now() });
+
+      timers.push(setTimeout(() => stop("timeout", `total timeout of ${input.timeoutS}s reached`), input.timeoutS * 1000));
+      const inactivityMs = input.inactivityTimeoutS * 1000;
+      timers.push(
+        setInterval(() => {
+          if (now() - lastActivity >= inactivityMs) stop("inactivity", `no output from the backend for ${input.inactivityTimeoutS}s`);
+        }, Math.min(1000, inactivityMs)),
+      );
+      if (input.onProgress) timers.push(setInterval(progress, PROGRESS_INTERVAL_MS));
+      const onAbort = () => {
+        const reason = input.signal?.reason;
+        stop(reason === "SIGTERM" || reason === "cancel" ? reason : "SIGINT", null);
+      };
+      if (input.signal?.aborted) onAbort();
+      input.signal?.addEventListener("abort", onAbort, { once: true });
+
+      const parser = backend.createParser({ maxLineBytes: config.limits.max_line_bytes });
+      for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
+        lastActivity = now();
+        recording.write(chunk);
+        for (const event of parser.push(chunk)) handle(event);
+      }
+      for (const event of parser.end()) handle(event);
+      exit = await proc.exited;
+      input.signal?.removeEventListener("abort", onAbort);
+      const stderr = proc.stderrTail();
+      if (stderr.length > 0) recording.side("stderr", { text: stderr });
+      recording.side("exit", { exit_code: exit.exitCode, signal: exit.signal, termination: termination ?? null });
+    }
+  } catch (error) {
+    // pilot's own failure: stop the CLI and still persist what the run produced.
+    const err = coerceError(error);
+    log.error({ err }, "execution failed inside pilot");
+    stop("internal", `pilot failed while running the backend: ${err.message}`);
+    if (proc) exit = await proc.exited;
+  } finally {
+    for (const timer of timers) clearTimeout(timer);
+    if (snapshotTimer) clearTimeout(snapshotTimer);
+    recording?.close();
+    await simulator?.close();
+    rmSync(simDir, { recursive: true, force: true });
+  }
+
+  const outcome = decideOutcome({
+    backend,
+    termination,
+    terminationMessage,
+    exit,
+    binaryName,
+    binaryFound,
+    evidence: { result: state.result, errors: state.errors, retries: state.retries, stderr: proc?.stderrTail() ?? "", exitCode: exit?.exitCode ?? null, signal: exit?.signal ?? null },
+  });
+  const metrics = state.metrics();
+  const finishedAt = now();
+  try {
+    await saveExecutionMetrics(db, id, metrics, {
+      status: outcome.status,
+      errorCode: outcome.failure?.code ?? null,
+      error: outcome.failure?.message ?? null,
+      exitCode: exit?.exitCode ?? null,
+      finishedAt,
+      durationMs: finishedAt - startedAt,
+    });
+  } catch (error) {
+    // The one failure that loses data: say so loudly, with the numbers, before giving up.
+    log.fatal({ err: coerceError(error), status: outcome.status, tokens: metrics.usage.tokens }, "cannot record the execution's outcome");
+    throw error;
+  }
+  reportTelemetry(log, state, metrics, config.pricing.disagreement_threshold);
+  log.info(
+    { status: outcome.status, errorCode: outcome.failure?.code ?? null, tokens: metrics.usage.total, costUsd: metrics.usage.costUsd, model: metrics.modelName, telemetry: metrics.telemetryStatus },
+    "execution finished",
+  );
+  const saved = await getExecution(db, id);
+  return { execution: toExecutionObject(saved.row, saved.models), exitCode: outcome.exitCode };
+}

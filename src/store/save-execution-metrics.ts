@@ -1,0 +1,111 @@
+import { and, eq } from "drizzle-orm";
+import type { ExecutionMetrics } from "../executor/run-state.js";
+import { totalTokens, type TokenBuckets } from "../telemetry/usage.js";
+import type { Db } from "./db.js";
+import { executionModelUsage, executions, type ExecutionId, type ExecutionStatus } from "./schema.js";
+
+/**
+ * SaveExecutionMetrics: the only writer of an execution's telemetry.
+ * - `saveExecutionSnapshot`: in-flight totals while the run goes (only while `running`).
+ * - `saveExecutionMetrics`: final status and all telemetry in one IMMEDIATE transaction,
+ *   per-model rows replaced in the same transaction.
+ */
+
+export interface FinalOutcome {
+  status: Exclude<ExecutionStatus, "running">;
+  errorCode: string | null;
+  error: string | null;
+  exitCode: number | null;
+  finishedAt: number;
+  durationMs: number;
+}
+
+function tokenColumns(b: TokenBuckets) {
+  return {
+    tokens_input: b.input,
+    tokens_output: b.output,
+    tokens_cache_write_5m: b.cacheWrite5m,
+    tokens_cache_write_1h: b.cacheWrite1h,
+    tokens_cache_read: b.cacheRead,
+    tokens_reasoning: b.reasoning,
+    tokens_total: totalTokens(b),
+  };
+}
+
+function metricColumns(m: ExecutionMetrics) {
+  return {
+    ...tokenColumns(m.usage.tokens),
+    cost_usd: m.telemetryStatus === "missing" ? null : m.usage.costUsd,
+    cost_source: m.telemetryStatus === "missing" ? null : m.usage.costSource,
+    cost_reported_usd: m.costReportedUsd,
+    model_name: m.modelName,
+    model_source: m.modelSource,
+    telemetry_status: m.telemetryStatus,
+    num_turns: m.numTurns,
+    session_id: m.sessionId,
+    cli_version: m.cliVersion,
+    result_text: m.resultText,
+    parse_errors: m.parseErrors,
+  };
+}
+
+/** The database or a transaction on it. */
+type Writer = Pick<Db, "insert" | "delete">;
+
+function replaceModelRows(db: Writer, id: ExecutionId, m: ExecutionMetrics): void {
+  db.delete(executionModelUsage).where(eq(executionModelUsage.execution_id, id)).run();
+  for (const model of m.usage.perModel) {
+    db.insert(executionModelUsage)
+      .values({
+        execution_id: id,
+        model: model.model,
+        ...tokenColumns(model.tokens),
+        cost_usd: model.costUsd,
+        cost_source: model.costSource,
+        priced_as: model.pricedAs,
+        usage_source: model.source,
+        calls: model.calls,
+      })
+      .run();
+  }
+}
+
+/** In-flight totals; a no-op once the row has a final status. Returns whether it wrote. */
+export async function saveExecutionSnapshot(db: Db, id: ExecutionId, m: ExecutionMetrics, now: number): Promise<boolean> {
+  return db.transaction(
+    (tx) => {
+      const result = tx
+        .update(executions)
+        .set({ ...metricColumns(m), updated_at: now })
+        .where(and(eq(executions.id, id), eq(executions.status, "running")))
+        .run();
+      if (result.changes === 0) return false;
+      replaceModelRows(tx, id, m);
+      return true;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Final status and telemetry together: a reader never sees one without the other. */
+export async function saveExecutionMetrics(db: Db, id: ExecutionId, m: ExecutionMetrics, outcome: FinalOutcome): Promise<void> {
+  db.transaction(
+    (tx) => {
+      tx.update(executions)
+        .set({
+          ...metricColumns(m),
+          status: outcome.status,
+          error_code: outcome.errorCode,
+          error: outcome.error,
+          exit_code: outcome.exitCode,
+          finished_at: outcome.finishedAt,
+          duration_ms: outcome.durationMs,
+          updated_at: outcome.finishedAt,
+        })
+        .where(eq(executions.id, id))
+        .run();
+      replaceModelRows(tx, id, m);
+    },
+    { behavior: "immediate" },
+  );
+}

@@ -1,0 +1,108 @@
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * Tables. Columns are snake_case; timestamps are integer milliseconds since the epoch (the
+ * execution object shows them as ISO strings); token counts are integers; costs are USD.
+ * Indexes are named `<table>_<columns>_idx`, one for each query the CLI and daemon run.
+ */
+
+export type ExecutionId = string & { readonly __brand: "ExecutionId" };
+
+export const EXECUTION_STATUSES = ["running", "completed", "failed", "timed_out", "cancelled", "interrupted"] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+export const TELEMETRY_STATUSES = ["reported", "partial", "estimated", "missing", "none_expected"] as const;
+export type TelemetryStatus = (typeof TELEMETRY_STATUSES)[number];
+
+export const MODEL_SOURCES = ["served", "requested", "config", "backend_default"] as const;
+export type ModelSource = (typeof MODEL_SOURCES)[number];
+
+export const COST_SOURCES = ["computed", "override", "unpriced"] as const;
+
+const tokenColumns = {
+  tokens_input: integer("tokens_input").notNull().default(0),
+  tokens_output: integer("tokens_output").notNull().default(0),
+  tokens_cache_write_5m: integer("tokens_cache_write_5m").notNull().default(0),
+  tokens_cache_write_1h: integer("tokens_cache_write_1h").notNull().default(0),
+  tokens_cache_read: integer("tokens_cache_read").notNull().default(0),
+  tokens_reasoning: integer("tokens_reasoning").notNull().default(0),
+  tokens_total: integer("tokens_total").notNull().default(0),
+};
+
+export const executions = sqliteTable(
+  "executions",
+  {
+    id: text("id").$type<ExecutionId>().primaryKey(),
+    /** The queue item this execution ran for; null for a one-shot `pilot run`. */
+    queue_item_id: text("queue_item_id"),
+    attempt: integer("attempt").notNull().default(1),
+    task_ref: text("task_ref").notNull(),
+    task_source: text("task_source", { enum: ["github", "file", "prompt"] }).notNull(),
+    task_title: text("task_title"),
+    project: text("project").notNull(),
+    backend: text("backend").notNull(),
+    mode: text("mode").notNull(),
+    /** True when the run used the loopback simulator. */
+    sim: integer("sim", { mode: "boolean" }).notNull().default(false),
+    status: text("status", { enum: EXECUTION_STATUSES }).notNull(),
+    created_at: integer("created_at").notNull(),
+    started_at: integer("started_at"),
+    finished_at: integer("finished_at"),
+    /** Last time the running process wrote to the row (snapshots, heartbeats). */
+    updated_at: integer("updated_at").notNull(),
+    duration_ms: integer("duration_ms"),
+    exit_code: integer("exit_code"),
+    /** Process group of the backend CLI, so a restarted daemon can clean up after a crash. */
+    pgid: integer("pgid"),
+    error_code: text("error_code"),
+    error: text("error"),
+    result_text: text("result_text"),
+    session_id: text("session_id"),
+    num_turns: integer("num_turns"),
+    cli_version: text("cli_version"),
+    model_requested: text("model_requested"),
+    model_name: text("model_name"),
+    model_source: text("model_source", { enum: MODEL_SOURCES }),
+    ...tokenColumns,
+    cost_usd: real("cost_usd"),
+    cost_reported_usd: real("cost_reported_usd"),
+    cost_source: text("cost_source", { enum: COST_SOURCES }),
+    telemetry_status: text("telemetry_status", { enum: TELEMETRY_STATUSES }).notNull().default("missing"),
+    parse_errors: integer("parse_errors").notNull().default(0),
+    branch: text("branch"),
+    commit_sha: text("commit_sha"),
+    pr_url: text("pr_url"),
+    recording_path: text("recording_path"),
+  },
+  (t) => [
+    // A re-claimed queue item cannot write two rows for one attempt; one-shot runs (NULL) repeat freely.
+    uniqueIndex("executions_queue_item_id_attempt_idx").on(t.queue_item_id, t.attempt),
+    index("executions_created_at_idx").on(t.created_at),
+    index("executions_status_idx").on(t.status),
+    index("executions_backend_status_finished_at_idx").on(t.backend, t.status, t.finished_at),
+    index("executions_task_ref_project_idx").on(t.task_ref, t.project),
+  ],
+);
+
+export const executionModelUsage = sqliteTable(
+  "execution_model_usage",
+  {
+    execution_id: text("execution_id")
+      .$type<ExecutionId>()
+      .notNull()
+      .references(() => executions.id, { onDelete: "cascade" }),
+    model: text("model").notNull(),
+    ...tokenColumns,
+    cost_usd: real("cost_usd"),
+    cost_source: text("cost_source", { enum: COST_SOURCES }).notNull(),
+    priced_as: text("priced_as"),
+    /** Which source the numbers came from: final report, cumulative counter or per-call samples. */
+    usage_source: text("usage_source", { enum: ["final", "cumulative", "call"] }).notNull(),
+    calls: integer("calls").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.execution_id, t.model] })],
+);
+
+export type ExecutionRow = typeof executions.$inferSelect;
+export type NewExecutionRow = typeof executions.$inferInsert;
+export type ModelUsageRow = typeof executionModelUsage.$inferSelect;

@@ -1,0 +1,84 @@
+import { readFileSync, statSync } from "node:fs";
+import { relative, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { PilotError } from "../util/errors.js";
+import type { Task } from "./task.js";
+
+/**
+ * A markdown task file. Optional YAML front matter sets `id`, `title`, `backend` and
+ * `model`; the body is the prompt.
+ *
+ *   ---
+ *   id: fix-login
+ *   backend: claude-code
+ *   ---
+ *   The login form rejects valid emails with a plus sign. Fix it and add a test.
+ */
+const frontMatterSchema = z
+  .object({
+    id: z.union([z.string().min(1), z.number()]).transform(String).optional(),
+    title: z.string().min(1).optional(),
+    backend: z.string().min(1).optional(),
+    model: z.string().min(1).optional(),
+  })
+  .loose();
+
+const FRONT_MATTER = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
+
+export function looksLikeTaskFile(ref: string): boolean {
+  return /\.(md|markdown|txt)$/i.test(ref) || ref.startsWith("./") || ref.startsWith("../") || ref.startsWith("/");
+}
+
+export function isExistingFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export function resolveFileTask(path: string, projectDir: string): Task {
+  const absolute = resolve(path);
+  let text: string;
+  try {
+    text = readFileSync(absolute, "utf8");
+  } catch (error) {
+    throw new PilotError("task", `task file ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "not found" : (error as Error).message}`, { cause: error });
+  }
+  const match = FRONT_MATTER.exec(text);
+  let front: z.output<typeof frontMatterSchema> = {};
+  if (match) {
+    let value: unknown;
+    try {
+      value = parseYaml(match[1]!) ?? {};
+    } catch (error) {
+      throw new PilotError("task", `task file ${path}: invalid front matter: ${(error as Error).message.split("\n")[0]}`);
+    }
+    const parsed = frontMatterSchema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new PilotError("task", `task file ${path}: front matter ${issue.path.join(".") || "(top level)"}: ${issue.message}`);
+    }
+    front = parsed.data;
+  }
+  const body = (match ? text.slice(match[0].length) : text).trim();
+  if (body.length === 0) throw new PilotError("task", `task file ${path}: no prompt text after the front matter`);
+  const title = front.title ?? firstHeading(body);
+  const prompt = front.title ? `# ${front.title}\n\n${body}` : body;
+  const rel = relative(resolve(projectDir), absolute);
+  const ref = front.id ?? (rel.startsWith("..") ? absolute : rel);
+  return {
+    ref,
+    source: "file",
+    title,
+    prompt,
+    ...(front.backend ? { backend: front.backend } : {}),
+    ...(front.model ? { model: front.model } : {}),
+  };
+}
+
+function firstHeading(body: string): string | null {
+  const heading = /^#{1,6}\s+(.+)$/m.exec(body);
+  return heading ? heading[1]!.trim() : null;
+}

@@ -1,0 +1,97 @@
+import { z } from "zod";
+import type { PilotConfig } from "../config/schema.js";
+import { PilotError } from "../util/errors.js";
+import { originRemote, repoFromRemoteUrl } from "./git-remote.js";
+import type { Task } from "./task.js";
+
+const DEFAULT_API = "https://api.github.com";
+
+const issueSchema = z.object({
+  number: z.number(),
+  title: z.string(),
+  body: z.string().nullable().optional(),
+  html_url: z.string().optional(),
+  state: z.string().optional(),
+});
+
+export interface GithubRef {
+  /** `owner/name`, or null for the project's default repo. */
+  repo: string | null;
+  number: number;
+  /** How the user wrote it, for messages. */
+  text: string;
+}
+
+/** `GH-1234`, `owner/name#1234`, or an issue URL; null when `text` is none of these. */
+export function parseGithubRef(text: string): GithubRef | null {
+  const short = /^gh-(\d+)$/i.exec(text);
+  if (short) return { repo: null, number: Number(short[1]), text };
+  const qualified = /^([\w.-]+\/[\w.-]+)#(\d+)$/.exec(text);
+  if (qualified) return { repo: qualified[1]!, number: Number(qualified[2]), text };
+  const url = /^https?:\/\/[^/]+\/([\w.-]+\/[\w.-]+)\/(?:issues|pull)\/(\d+)\/?$/.exec(text);
+  if (url) return { repo: url[1]!, number: Number(url[2]), text };
+  return null;
+}
+
+export interface GithubContext {
+  config: PilotConfig;
+  projectDir: string;
+  env: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+}
+
+export async function resolveGithubTask(ref: GithubRef, ctx: GithubContext): Promise<Task> {
+  const repo = ref.repo ?? ctx.config.github.repo ?? (await repoOfProject(ref, ctx.projectDir));
+  const base = (ctx.config.github.api_url ?? DEFAULT_API).replace(/\/+$/, "");
+  const url = `${base}/repos/${repo}/issues/${ref.number}`;
+  const headers: Record<string, string> = {
+    accept: "application/vnd.github+json",
+    "x-github-api-version": "2022-11-28",
+    "user-agent": "pilot",
+  };
+  const token = ctx.env.GITHUB_TOKEN;
+  if (token) headers.authorization = `Bearer ${token}`;
+
+  let response: Response;
+  try {
+    response = await (ctx.fetch ?? fetch)(url, { headers, signal: AbortSignal.timeout(ctx.config.github.timeout_s * 1000) });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+    throw new PilotError("task", `${ref.text}: cannot reach the GitHub API at ${base} (${reason})`, { cause: error });
+  }
+  if (response.status === 404) throw new PilotError("task", `${ref.text}: issue #${ref.number} not found in ${repo} (HTTP 404${token ? "" : "; private repos need GITHUB_TOKEN"})`);
+  if (response.status === 401 || response.status === 403) {
+    const detail = await apiMessage(response);
+    throw new PilotError("task", `${ref.text}: the GitHub API refused the request (HTTP ${response.status}${detail ? `: ${detail}` : ""}); check GITHUB_TOKEN`);
+  }
+  if (!response.ok) {
+    const detail = await apiMessage(response);
+    throw new PilotError("task", `${ref.text}: the GitHub API answered HTTP ${response.status}${detail ? `: ${detail}` : ""}`);
+  }
+  const parsed = issueSchema.safeParse(await response.json().catch(() => null));
+  if (!parsed.success) throw new PilotError("task", `${ref.text}: unexpected answer from ${url}`);
+  const issue = parsed.data;
+  const body = (issue.body ?? "").trim();
+  const prompt = [`# ${issue.title}`, body, `(GitHub issue ${repo}#${issue.number}${issue.html_url ? `: ${issue.html_url}` : ""})`]
+    .filter((part) => part.length > 0)
+    .join("\n\n");
+  return { ref: ref.repo ? `${repo}#${ref.number}` : `GH-${ref.number}`, source: "github", title: issue.title, prompt };
+}
+
+async function repoOfProject(ref: GithubRef, projectDir: string): Promise<string> {
+  const remote = await originRemote(projectDir);
+  const repo = remote ? repoFromRemoteUrl(remote) : null;
+  if (!repo) {
+    throw new PilotError(
+      "task",
+      `${ref.text}: no GitHub repo to look in: set github.repo in the config, or run in a project whose origin remote is on GitHub (${projectDir} has ${remote ? `origin ${remote}` : "no origin remote"})`,
+    );
+  }
+  return repo;
+}
+
+async function apiMessage(response: Response): Promise<string | null> {
+  const body = (await response.json().catch(() => null)) as { message?: unknown } | null;
+  return body && typeof body.message === "string" ? body.message : null;
+}
