@@ -99,7 +99,8 @@ export async function readRecording(path: string, onBytes: (chunk: Buffer) => vo
       } catch {
         onBytes(Buffer.concat([...held, Buffer.from("\n")]));
       }
-    } else if (state === "undecided" && heldBytes > 0) {
+    } else if (state === "undecided") {
+      // Short lines, and empty ones too (SSE frames end with one).
       onBytes(Buffer.concat([...held, Buffer.from("\n")]));
     } else if (state === "pass") {
       onBytes(Buffer.from("\n"));

@@ -115,13 +115,16 @@ export function answerMessages(req: IncomingMessage, res: ServerResponse, scenar
       continue;
     }
     send("content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } });
-    const half = Math.ceil(block.text.length / 2);
-    send("content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: block.text.slice(0, half) } });
+    // A final answer comes in two deltas ("do", "ne") and a remark before a tool call in one,
+    // as in the captures.
+    const half = reply.blocks.length === 1 ? Math.ceil(block.text.length / 2) : block.text.length;
+    const firstDelta = { type: "content_block_delta", index, delta: { type: "text_delta", text: block.text.slice(0, half) } };
     // Misbehaving streams break off after the first text delta, as the captures show.
     if (index === 0 && how.misbehave && scenario.kind === "drop") {
-      req.socket.destroy();
+      res.write(`event: content_block_delta\ndata: ${JSON.stringify(firstDelta)}\n\n`, () => req.socket.destroy());
       return;
     }
+    send("content_block_delta", firstDelta);
     if (index === 0 && how.misbehave && scenario.kind === "sseerror") {
       send("error", { type: "error", error: { type: "overloaded_error", message: "Overloaded (simulator, in-stream)" } });
       res.end();

@@ -1,4 +1,4 @@
-import { desc, eq, like } from "drizzle-orm";
+import { and, desc, eq, gte, lt } from "drizzle-orm";
 import { PilotError } from "../util/errors.js";
 import type { Db } from "./db.js";
 import { executionModelUsage, executions, type ExecutionId, type ExecutionRow, type ModelUsageRow, type NewExecutionRow } from "./schema.js";
@@ -35,8 +35,14 @@ export async function getExecution(db: Db, idOrPrefix: string): Promise<Executio
 }
 
 function findByPrefix(db: Db, prefix: string): ExecutionRow {
-  if (prefix.length < 4 || /[%_\\]/.test(prefix)) throw new PilotError("not_found", `no execution ${prefix}`);
-  const rows = db.select().from(executions).where(like(executions.id, `${prefix}%`)).limit(2).all();
+  if (prefix.length < 4) throw new PilotError("not_found", `no execution ${prefix}`);
+  // A range on the primary key: every id that starts with the prefix, using the index.
+  const rows = db
+    .select()
+    .from(executions)
+    .where(and(gte(executions.id, prefix as ExecutionId), lt(executions.id, `${prefix}\u{10ffff}` as ExecutionId)))
+    .limit(2)
+    .all();
   if (rows.length === 0) throw new PilotError("not_found", `no execution ${prefix}`);
   if (rows.length > 1) throw new PilotError("usage", `execution id prefix ${prefix} is ambiguous; give more characters`);
   return rows[0]!;
