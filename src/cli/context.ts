@@ -12,8 +12,8 @@ export interface CommandContext extends LoadedConfig {
 }
 
 /** Config (validated before anything is written) and the logger, for one command. */
-export function loadContext(options: GlobalOptions & { projectDir?: string; flags?: Record<string, unknown> }): CommandContext {
-  const loaded = loadConfig({
+export async function loadContext(options: GlobalOptions & { projectDir?: string; flags?: Record<string, unknown> }): Promise<CommandContext> {
+  const loaded = await loadConfig({
     ...(options.config ? { configFile: options.config } : {}),
     ...(options.projectDir ? { projectDir: resolve(options.projectDir) } : {}),
     ...(options.flags ? { flags: options.flags } : {}),

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
 import { PilotError, errnoCode } from "../util/errors.js";
 import { configSchema, type PilotConfig } from "./schema.js";
@@ -39,23 +38,23 @@ interface Layer {
   values: Plain;
 }
 
-export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const env = options.env ?? process.env;
   const paths = resolvePaths(env);
   const layers: Layer[] = [];
 
   const explicitFile = options.configFile ?? (env.PILOT_CONFIG && env.PILOT_CONFIG.length > 0 ? env.PILOT_CONFIG : undefined);
   const userFile = explicitFile ? resolve(explicitFile) : paths.configFile;
-  const user = readYamlFile(userFile, explicitFile !== undefined);
+  const user = await readYamlFile(userFile, explicitFile !== undefined);
   if (user) layers.push({ label: userFile, values: user });
 
   if (options.projectDir) {
     const projectFile = join(resolve(options.projectDir), ".pilot", "config.yaml");
-    const project = readYamlFile(projectFile, false);
+    const project = await readYamlFile(projectFile, false);
     if (project) layers.push({ label: projectFile, values: project });
   }
 
-  layers.push(...envLayers(env));
+  layers.push(...(await envLayers(env)));
   if (options.flags && Object.keys(options.flags).length > 0) layers.push({ label: "command-line flags", values: options.flags });
 
   const origins = new Map<string, string>();
@@ -67,7 +66,10 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   return { config: deepFreeze(parsed.data), paths, sources: layers.map((l) => l.label) };
 }
 
-function readYamlFile(file: string, mustExist: boolean): Plain | undefined {
+/** The YAML parser, loaded only when there is YAML to read (most runs on defaults have none). */
+const yaml = () => import("yaml");
+
+async function readYamlFile(file: string, mustExist: boolean): Promise<Plain | undefined> {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -76,9 +78,10 @@ function readYamlFile(file: string, mustExist: boolean): Plain | undefined {
     const reason = errnoCode(error) === "ENOENT" ? "file not found" : (error as Error).message;
     throw new PilotError("config", `config file ${file}: ${reason}`, { cause: error });
   }
+  const { parse, YAMLParseError } = await yaml();
   let value: unknown;
   try {
-    value = parseYaml(text);
+    value = parse(text);
   } catch (error) {
     const where = error instanceof YAMLParseError && error.linePos ? ` (line ${error.linePos[0].line})` : "";
     const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
@@ -94,7 +97,7 @@ function readYamlFile(file: string, mustExist: boolean): Plain | undefined {
  * with `_` and `-` treated alike (`PILOT_BACKENDS__CLAUDE_CODE__BINARY`). Values are read as
  * YAML scalars, so numbers, booleans and `null` work. `PILOT_LOG_LEVEL` is a shortcut.
  */
-function envLayers(env: NodeJS.ProcessEnv): Layer[] {
+async function envLayers(env: NodeJS.ProcessEnv): Promise<Layer[]> {
   const layers: Layer[] = [];
   for (const [name, raw] of Object.entries(env)) {
     if (raw === undefined) continue;
@@ -110,7 +113,7 @@ function envLayers(env: NodeJS.ProcessEnv): Layer[] {
     }
     let value: unknown;
     try {
-      value = parseYaml(raw);
+      value = (await yaml()).parse(raw);
     } catch {
       value = raw;
     }

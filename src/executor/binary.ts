@@ -1,9 +1,6 @@
 import { accessSync, constants, readFileSync, realpathSync, statSync } from "node:fs";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-
-/** pilot's own node_modules/.bin: where `npm ci` put the pinned CLIs of a checkout. */
-const OWN_BIN_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "node_modules", ".bin");
+import { packageRoot } from "../util/package-root.js";
 
 /**
  * Finds an executable the way a shell would (a path, or a name on PATH), then in pilot's
@@ -15,7 +12,9 @@ export function resolveBinary(name: string, pathEnv: string | undefined, cwd: st
     const candidate = isAbsolute(name) ? name : resolve(cwd, name);
     return isExecutableFile(candidate) ? candidate : null;
   }
-  for (const dir of [...(pathEnv ?? "").split(delimiter).filter((d) => d.length > 0), OWN_BIN_DIR]) {
+  // pilot's own node_modules/.bin: where `npm ci` put the pinned CLIs of a checkout.
+  const ownBin = join(packageRoot(), "node_modules", ".bin");
+  for (const dir of [...(pathEnv ?? "").split(delimiter).filter((d) => d.length > 0), ownBin]) {
     const candidate = join(dir, name);
     if (isExecutableFile(candidate)) return candidate;
   }

@@ -1,5 +1,5 @@
 import type { Backend } from "../backends/backend.js";
-import type { PriceBook } from "../telemetry/pricing.js";
+import { loadPriceTable, type PriceBook } from "../telemetry/pricing.js";
 import type { TokenBuckets } from "../telemetry/usage.js";
 import { RunState, type ExecutionMetrics } from "./run-state.js";
 
@@ -16,6 +16,7 @@ export interface ReplayOptions {
 }
 
 export async function replayStream(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array | string>, options: ReplayOptions): Promise<{ state: RunState; metrics: ExecutionMetrics }> {
+  await loadPriceTable();
   const state = new RunState({
     prices: options.prices,
     requested: options.requested ?? null,

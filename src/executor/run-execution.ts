@@ -11,7 +11,7 @@ import { createExecution, getExecution, markExecutionStarted } from "../store/ex
 import { saveExecutionMetrics, saveExecutionSnapshot } from "../store/save-execution-metrics.js";
 import type { ExecutionId } from "../store/schema.js";
 import type { Task } from "../tasks/task.js";
-import { PriceBook } from "../telemetry/pricing.js";
+import { loadPriceTable, PriceBook } from "../telemetry/pricing.js";
 import { coerceError } from "../util/errors.js";
 import { newId } from "../util/ids.js";
 import type { Logger } from "../util/logger.js";
@@ -72,6 +72,8 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
   const now = input.now ?? Date.now;
   const env = input.env ?? process.env;
   const { db, config, backend, task } = input;
+  // Loaded while the backend starts; awaited before its first output is read.
+  const priceTable = loadPriceTable();
   const id = newId("ex") as ExecutionId;
   const startedAt = now();
   const log = input.logger.child({ executionId: id, taskRef: task.ref, backend: backend.name });
@@ -197,6 +199,7 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
       if (input.signal?.aborted) onAbort();
       input.signal?.addEventListener("abort", onAbort, { once: true });
 
+      await priceTable;
       const parser = backend.createParser({ maxLineBytes: config.limits.max_line_bytes });
       for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
         lastActivity = now();
@@ -224,6 +227,7 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
     rmSync(simDir, { recursive: true, force: true });
   }
 
+  await priceTable;
   const outcome = decideOutcome({
     backend,
     termination,

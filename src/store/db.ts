@@ -1,17 +1,17 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import { PilotError } from "../util/errors.js";
+import { packageRoot } from "../util/package-root.js";
 import * as schema from "./schema.js";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
-/** migrations/ at the package root, next to dist/ and src/. */
-export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "migrations");
+/** migrations/ at the package root (drizzle-kit writes it; it ships with the package). */
+export const migrationsDir = () => join(packageRoot(), "migrations");
 
 const BUSY_TIMEOUT_MS = 10_000;
 
@@ -44,7 +44,7 @@ export function openDb(file: string, options: OpenDbOptions = {}): Db {
 
 /** Migrations not yet applied to this database (0 when up to date). */
 export function pendingMigrations(db: Db): number {
-  const files = readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR });
+  const files = readMigrationFiles({ migrationsFolder: migrationsDir() });
   const table = db.$client.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
   if (!table) return files.length;
   const row = db.$client.prepare("SELECT MAX(created_at) AS last FROM __drizzle_migrations").get() as { last: number | null };
@@ -62,7 +62,7 @@ function applyMigrations(db: Db, file: string): void {
   const lock = new Database(`${file}.migrate-lock`, { timeout: 60_000 });
   try {
     lock.exec("BEGIN EXCLUSIVE");
-    if (pendingMigrations(db) > 0) migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+    if (pendingMigrations(db) > 0) migrate(db, { migrationsFolder: migrationsDir() });
     lock.exec("COMMIT");
   } catch (error) {
     throw new PilotError("store", `cannot migrate database ${file}: ${(error as Error).message}`, { cause: error });

@@ -1,6 +1,5 @@
 import { readFileSync, statSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { PilotError } from "../util/errors.js";
 import type { Task } from "./task.js";
@@ -38,7 +37,7 @@ export function isExistingFile(path: string): boolean {
   }
 }
 
-export function resolveFileTask(path: string, projectDir: string): Task {
+export async function resolveFileTask(path: string, projectDir: string): Promise<Task> {
   const absolute = resolve(path);
   let text: string;
   try {
@@ -51,7 +50,7 @@ export function resolveFileTask(path: string, projectDir: string): Task {
   if (match) {
     let value: unknown;
     try {
-      value = parseYaml(match[1]!) ?? {};
+      value = (await import("yaml")).parse(match[1]!) ?? {};
     } catch (error) {
       throw new PilotError("task", `task file ${path}: invalid front matter: ${(error as Error).message.split("\n")[0]}`);
     }

@@ -1,4 +1,4 @@
-import { calcPrice, type MatchLogic, type ModelInfo, type Usage } from "@pydantic/genai-prices";
+import type { calcPrice as CalcPrice, MatchLogic, ModelInfo, Usage } from "@pydantic/genai-prices";
 import type { ModelPriceOverride } from "../config/schema.js";
 import { displayModelName, isSameModelRemainder, priceLookupCandidates } from "./model-name.js";
 import { promptTokens, type TokenBuckets } from "./usage.js";
@@ -42,6 +42,21 @@ export interface PriceBookOptions {
 }
 
 const cardCache = new Map<string, RateCard | null>();
+
+let calcPrice: typeof CalcPrice | undefined;
+
+/**
+ * Loads the price table (~1 MB of data). Separate from the first use so a run can start its
+ * backend first and load prices while the CLI boots.
+ */
+export async function loadPriceTable(): Promise<void> {
+  calcPrice ??= (await import("@pydantic/genai-prices")).calcPrice;
+}
+
+function priceTable(): typeof CalcPrice {
+  if (!calcPrice) throw new Error("price table not loaded: await loadPriceTable() first");
+  return calcPrice;
+}
 
 export class PriceBook {
   readonly #overrides: Map<string, [string, ModelPriceOverride]>;
@@ -158,7 +173,7 @@ function probeRates(model: string, providerId: string, size: number, at: Date): 
 
 function safeCalc(usage: Usage, model: string, at: Date, providerId?: string) {
   try {
-    return calcPrice(usage, model, providerId ? { providerId, timestamp: at } : { timestamp: at }) ?? undefined;
+    return priceTable()(usage, model, providerId ? { providerId, timestamp: at } : { timestamp: at }) ?? undefined;
   } catch {
     // The library throws on data it cannot price (e.g. inconsistent units): treat as unpriced.
     return undefined;

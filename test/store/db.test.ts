@@ -45,8 +45,8 @@ describe("SQLite store", () => {
 
   it("migrates safely when several processes open a new database at once", async () => {
     const file = join(tmpDir(), "data", "pilot.db");
-    const script = `import { openDb, closeDb } from ${JSON.stringify(join(ROOT, "dist", "store", "db.js"))}; closeDb(openDb(${JSON.stringify(file)}));`;
-    const runs = await Promise.all(Array.from({ length: 6 }, () => execa(process.execPath, ["--input-type=module", "-e", script], { reject: false })));
+    const script = `import { openDb, closeDb } from ${JSON.stringify(join(ROOT, "src", "store", "db.ts"))}; closeDb(openDb(${JSON.stringify(file)}));`;
+    const runs = await Promise.all(Array.from({ length: 6 }, () => execa(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { reject: false, cwd: ROOT })));
     expect(runs.map((r) => [r.exitCode, r.stderr])).toEqual(Array.from({ length: 6 }, () => [0, ""]));
     const db = openDb(file);
     expect(db.$client.prepare("SELECT COUNT(*) AS n FROM __drizzle_migrations").get()).toEqual({ n: 1 });

@@ -2,7 +2,7 @@ import { stringify } from "yaml";
 import { loadContext, type GlobalOptions } from "../context.js";
 
 export async function configCommand(options: GlobalOptions & { json?: boolean }): Promise<number> {
-  const ctx = loadContext({ ...options, projectDir: process.cwd() });
+  const ctx = await loadContext({ ...options, projectDir: process.cwd() });
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ config: ctx.config, paths: ctx.paths, sources: ctx.sources }, null, 2)}\n`);
     return 0;

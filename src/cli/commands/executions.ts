@@ -5,7 +5,7 @@ import { loadContext, openStore, type GlobalOptions } from "../context.js";
 import { formatTable } from "../format.js";
 
 export async function executionsCommand(options: GlobalOptions & { limit?: number; json?: boolean }): Promise<number> {
-  const ctx = loadContext(options);
+  const ctx = await loadContext(options);
   const db = openStore(ctx);
   try {
     const rows = (await listExecutions(db, { limit: options.limit ?? 20 })).map(({ row, models }) => toExecutionObject(row, models));

@@ -32,7 +32,7 @@ export async function runCommand(taskArg: string | undefined, options: RunOption
   if (options.sim && !parseScenario(scenario)) throw new PilotError("usage", `unknown --sim-scenario ${JSON.stringify(scenario)} (known: ${SCENARIO_NAMES.join(", ")})`);
 
   // Config first: a bad config fails before the task is fetched or anything is written.
-  const ctx = loadContext({ ...options, projectDir, flags: options.timeout ? { limits: { task_timeout_s: options.timeout } } : {} });
+  const ctx = await loadContext({ ...options, projectDir, flags: options.timeout ? { limits: { task_timeout_s: options.timeout } } : {} });
   const task = await resolveTask(
     { ...(taskArg === undefined ? {} : { ref: taskArg }), ...(options.prompt === undefined ? {} : { prompt: options.prompt }) },
     { config: ctx.config, projectDir, env: process.env },

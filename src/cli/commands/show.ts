@@ -5,7 +5,7 @@ import { loadContext, openStore, type GlobalOptions } from "../context.js";
 import { formatSummary } from "../format.js";
 
 export async function showCommand(id: string, options: GlobalOptions & { json?: boolean }): Promise<number> {
-  const ctx = loadContext(options);
+  const ctx = await loadContext(options);
   const db = openStore(ctx);
   try {
     const { row, models } = await getExecution(db, id);

@@ -1,0 +1,36 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { execa } from "execa";
+import { generateClaudeStream } from "./claude-stream.js";
+import { measureOverhead } from "./overhead.js";
+
+/**
+ * `npm run bench`: pilot's performance figures, printed (not asserted).
+ *   BENCH_MB (default 200): size of the generated stream; BENCH_RUNS (default 7): overhead runs.
+ */
+const ROOT = join(import.meta.dirname, "..");
+const dir = join(ROOT, ".bench");
+mkdirSync(dir, { recursive: true });
+const megabytes = Number(process.env.BENCH_MB ?? 200);
+const runs = Number(process.env.BENCH_RUNS ?? 7);
+
+async function parseRun(mode: "parser" | "baseline", file: string) {
+  const { stdout } = await execa(process.execPath, ["--expose-gc", "--import", "tsx", join(ROOT, "bench", "parse-claude.ts"), mode, file], { cwd: ROOT });
+  return JSON.parse(stdout) as { mbPerSecond: number; rssGrowthMb: number; seconds: number; events: number; bytes: number };
+}
+
+const file = join(dir, `claude-stream-${megabytes}mb.jsonl`);
+const bytes = await generateClaudeStream(file, megabytes * 1e6);
+console.log(`Claude stream parsing (${(bytes / 1e6).toFixed(0)} MB generated stream-json with partial messages, ${file})`);
+const parser = await parseRun("parser", file);
+const baseline = await parseRun("baseline", file);
+const ratio = parser.mbPerSecond / baseline.mbPerSecond;
+console.log(`  pilot parser      ${parser.mbPerSecond.toFixed(1)} MB/s  (${parser.seconds.toFixed(2)} s, ${parser.events} events, peak RSS growth ${parser.rssGrowthMb.toFixed(1)} MB)`);
+console.log(`  bare JSON.parse   ${baseline.mbPerSecond.toFixed(1)} MB/s  (${baseline.seconds.toFixed(2)} s, peak RSS growth ${baseline.rssGrowthMb.toFixed(1)} MB)`);
+console.log(`  ratio             ${ratio.toFixed(2)}  (goal >= 0.6)   RSS growth goal < 64 MB: ${parser.rssGrowthMb < 64 ? "met" : "NOT met"}`);
+
+console.log(`\nOverhead of pilot run --sim over bare claude -p (median of ${runs} runs each, same simulator scenario)`);
+const overhead = await measureOverhead(runs);
+console.log(`  bare claude -p    ${overhead.bareMs.toFixed(0)} ms`);
+console.log(`  pilot run --sim   ${overhead.pilotMs.toFixed(0)} ms`);
+console.log(`  overhead          ${overhead.overheadMs.toFixed(0)} ms  (goal < 300 ms)`);
