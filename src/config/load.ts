@@ -67,7 +67,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
 }
 
 /** The YAML parser, loaded only when there is YAML to read (most runs on defaults have none). */
-const yaml = () => import("yaml");
+const yaml = () => import("../util/yaml.js");
 
 async function readYamlFile(file: string, mustExist: boolean): Promise<Plain | undefined> {
   let text: string;
@@ -78,10 +78,10 @@ async function readYamlFile(file: string, mustExist: boolean): Promise<Plain | u
     const reason = errnoCode(error) === "ENOENT" ? "file not found" : (error as Error).message;
     throw new PilotError("config", `config file ${file}: ${reason}`, { cause: error });
   }
-  const { parse, YAMLParseError } = await yaml();
+  const { parseYaml, YAMLParseError } = await yaml();
   let value: unknown;
   try {
-    value = parse(text);
+    value = parseYaml(text);
   } catch (error) {
     const where = error instanceof YAMLParseError && error.linePos ? ` (line ${error.linePos[0].line})` : "";
     const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
@@ -113,7 +113,7 @@ async function envLayers(env: NodeJS.ProcessEnv): Promise<Layer[]> {
     }
     let value: unknown;
     try {
-      value = (await yaml()).parse(raw);
+      value = (await yaml()).parseYaml(raw);
     } catch {
       value = raw;
     }

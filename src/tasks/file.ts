@@ -50,7 +50,7 @@ export async function resolveFileTask(path: string, projectDir: string): Promise
   if (match) {
     let value: unknown;
     try {
-      value = (await import("yaml")).parse(match[1]!) ?? {};
+      value = (await import("../util/yaml.js")).parseYaml(match[1]!) ?? {};
     } catch (error) {
       throw new PilotError("task", `task file ${path}: invalid front matter: ${(error as Error).message.split("\n")[0]}`);
     }

@@ -1,7 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { executionObjectSchema } from "../../src/contracts/execution.js";
 import { pilot } from "../helpers/pilot.js";
 import { databaseExists } from "../helpers/store.js";
 import { tmpDir } from "../helpers/tmp.js";
@@ -57,6 +56,9 @@ describe("pilot fails fast on bad input, before writing anything", () => {
     expect([list.exitCode, JSON.parse(list.stdout)]).toEqual([0, []]);
     const config = await pilot(["config", "--json"], { home });
     expect(JSON.parse(config.stdout).config.backends["claude-code"].permission_mode).toBe("acceptEdits");
-    expect(executionObjectSchema).toBeDefined();
+    writeFileSync(join(home, "config.yaml"), "backends:\n  claude-code:\n    max_turns: 7\n");
+    const yaml = await pilot(["config"], { home });
+    expect(yaml.stdout).toContain("    max_turns: 7\n");
+    expect(yaml.stdout).toContain(`# sources (lowest precedence first): ${join(home, "config.yaml")}`);
   });
 });

@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { stringifyYaml } from "../../util/yaml.js";
 import { loadContext, type GlobalOptions } from "../context.js";
 
 export async function configCommand(options: GlobalOptions & { json?: boolean }): Promise<number> {
@@ -8,6 +8,6 @@ export async function configCommand(options: GlobalOptions & { json?: boolean })
     return 0;
   }
   const sources = ctx.sources.length > 0 ? ctx.sources.join(", ") : "defaults only";
-  process.stdout.write(`# PILOT_HOME: ${ctx.paths.home}\n# sources (lowest precedence first): ${sources}\n${stringify(ctx.config)}`);
+  process.stdout.write(`# PILOT_HOME: ${ctx.paths.home}\n# sources (lowest precedence first): ${sources}\n${stringifyYaml(ctx.config)}`);
   return 0;
 }
