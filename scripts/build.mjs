@@ -16,8 +16,10 @@ await build({
   target: "node20",
   chunkNames: "chunks/[name]-[hash]",
   sourcemap: true,
-  // Native addon, and a pretty-printer required only on a terminal.
-  external: ["better-sqlite3", "pino-pretty"],
+  // A native addon, a pretty-printer required only on a terminal, and the tokenizer (30 MB
+  // of data) loaded only to estimate a run that reported no usage: all resolved from
+  // node_modules at run time.
+  external: ["better-sqlite3", "pino-pretty", "gpt-tokenizer"],
   // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: 'import { createRequire as __pilotCreateRequire } from "node:module"; const require = __pilotCreateRequire(import.meta.url);' },
   logLevel: "warning",

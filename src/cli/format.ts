@@ -1,4 +1,4 @@
-import type { ExecutionObject } from "../contracts/execution.js";
+import type { ExecutionObject, ParsedTelemetry } from "../contracts/execution.js";
 
 /** Human-readable renderings of executions (the `--json` output is the contract; this is not). */
 
@@ -33,13 +33,22 @@ const STATUS_MARK: Record<ExecutionObject["status"], string> = {
 };
 
 export function formatSummary(e: ExecutionObject): string {
-  const t = e.tokens;
-  const lines = [
-    `${STATUS_MARK[e.status]} ${e.status}${e.error ? ` (${e.error.code})` : ""}  ${e.id}  ${formatDuration(e.duration_ms)}`,
-  ];
+  const lines = [`${STATUS_MARK[e.status]} ${e.status}${e.error ? ` (${e.error.code})` : ""}  ${e.id}  ${formatDuration(e.duration_ms)}`];
   if (e.error) lines.push(`  error      ${e.error.message}`);
   lines.push(`  task       ${e.task_ref}${e.task_title && e.task_title !== e.task_ref ? `  ${e.task_title}` : ""}`);
-  lines.push(`  backend    ${e.backend} (${e.mode}${e.sim ? ", simulator" : ""})${e.cli_version ? ` v${e.cli_version}` : ""}`);
+  lines.push(...telemetryLines(e, e.sim));
+  return lines.join("\n");
+}
+
+/** `pilot parse`: the telemetry alone. */
+export function formatTelemetry(t: ParsedTelemetry): string {
+  const lines = t.error ? [`error      ${t.error.code}: ${t.error.message}`] : [];
+  return [...lines, ...telemetryLines(t, false).map((l) => l.slice(2))].join("\n");
+}
+
+function telemetryLines(e: ParsedTelemetry, sim: boolean): string[] {
+  const t = e.tokens;
+  const lines = [`  backend    ${e.backend} (${e.mode}${sim ? ", simulator" : ""})${e.cli_version ? ` v${e.cli_version}` : ""}`];
   lines.push(`  model      ${e.model_name ?? "-"}${e.model_source ? ` (${e.model_source})` : ""}`);
   lines.push(
     `  tokens     ${formatInt(t.total)} total: input ${formatInt(t.input)}, output ${formatInt(t.output)}` +
@@ -53,10 +62,13 @@ export function formatSummary(e: ExecutionObject): string {
     `  cost       ${formatUsd(e.cost_usd)}${e.cost_source ? ` (${e.cost_source})` : ""}` +
       `${e.cost_reported_usd !== null ? `, backend reported ${formatUsd(e.cost_reported_usd)}` : ""}`,
   );
-  lines.push(`  telemetry  ${e.telemetry_status}${e.num_turns !== null ? `, ${e.num_turns} turn${e.num_turns === 1 ? "" : "s"}` : ""}${e.parse_errors ? `, ${e.parse_errors} unparsable line${e.parse_errors === 1 ? "" : "s"}` : ""}`);
+  lines.push(
+    `  telemetry  ${e.telemetry_status}${e.num_turns !== null ? `, ${e.num_turns} turn${e.num_turns === 1 ? "" : "s"}` : ""}` +
+      `${e.parse_errors ? `, ${e.parse_errors} unparsable line${e.parse_errors === 1 ? "" : "s"}` : ""}`,
+  );
   if (e.result_text) lines.push(`  result     ${oneLine(e.result_text, 100)}`);
   if (e.recording) lines.push(`  recording  ${e.recording}`);
-  return lines.join("\n");
+  return lines;
 }
 
 export function formatTable(rows: ExecutionObject[]): string {

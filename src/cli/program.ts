@@ -66,6 +66,27 @@ export function buildProgram(): Command {
     });
 
   program
+    .command("parse")
+    .description("print the telemetry a recording or a raw CLI capture would store (writes nothing)")
+    .argument("<file>", "a pilot recording, or a CLI's raw output (NDJSON or SSE); - for stdin")
+    .option("--backend <name>", "the CLI that printed a raw capture (claude-code)")
+    .option("--json", "print the telemetry as JSON")
+    .action(async (file: string, options, command: Command) => {
+      const { parseCommand } = await import("./commands/parse.js");
+      process.exitCode = await parseCommand(file, command.optsWithGlobals());
+    });
+
+  program
+    .command("reparse")
+    .description("re-parse an execution's recording with this version and update its telemetry")
+    .argument("<id>", "execution id (or unique prefix)")
+    .option("--json", "print {before, after} execution objects")
+    .action(async (id: string, options, command: Command) => {
+      const { reparseCommand } = await import("./commands/reparse.js");
+      process.exitCode = await reparseCommand(id, command.optsWithGlobals());
+    });
+
+  program
     .command("sim")
     .description("run the loopback model simulator in the foreground")
     .option("--port <port>", "port on 127.0.0.1 (0: any free port)", port, 0)

@@ -80,6 +80,8 @@ export const parsedTelemetrySchema = executionObjectSchema.omit({
   attempt: true,
   project: true,
   exit_code: true,
+  sim: true,
+  duration_ms: true,
 });
 export type ParsedTelemetry = z.infer<typeof parsedTelemetrySchema>;
 

@@ -20,6 +20,7 @@ export const recordingHeaderSchema = z.object({
   /** Counters before this run (e.g. a resumed Codex thread's totals), by thread. */
   baseline: z.record(z.string(), z.unknown()).nullable(),
   /** Extra facts the run started with (not part of the contract; readers ignore unknown keys). */
+  model_requested_source: z.enum(["requested", "config"]).nullable().optional(),
   execution_id: z.string().optional(),
   started_at: z.string().optional(),
 });
@@ -83,6 +84,12 @@ export interface ReadRecordingResult {
  * bounded however long a line is); header and side records are returned.
  */
 export async function readRecording(path: string, onBytes: (chunk: Buffer) => void): Promise<ReadRecordingResult> {
+  return readRecordingFrom(createReadStream(path) as AsyncIterable<Buffer>, path, onBytes);
+}
+
+/** The same from any byte source (`pilot parse -` reads a recording from stdin); `label` names it in errors. */
+export async function readRecordingFrom(source: AsyncIterable<Buffer>, label: string, onBytes: (chunk: Buffer) => void): Promise<ReadRecordingResult> {
+  const path = label;
   let header: RecordingHeader | undefined;
   let headerBytes: Buffer[] = [];
   const side: SideRecord[] = [];
@@ -129,7 +136,7 @@ export async function readRecording(path: string, onBytes: (chunk: Buffer) => vo
   };
 
   try {
-    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    for await (const chunk of source) {
       let start = 0;
       while (start < chunk.length) {
         const newline = chunk.indexOf(NEWLINE, start);

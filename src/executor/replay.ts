@@ -1,11 +1,17 @@
 import type { Backend } from "../backends/backend.js";
+import { getBackend } from "../backends/registry.js";
+import { estimateUsage } from "../telemetry/estimate.js";
 import { loadPriceTable, type PriceBook } from "../telemetry/pricing.js";
 import type { TokenBuckets } from "../telemetry/usage.js";
+import { PilotError } from "../util/errors.js";
+import type { Failure } from "./failure.js";
+import { decideOutcome, type TerminationReason } from "./outcome.js";
+import { parseHeader, readRecordingFrom, type RecordingHeader, type SideRecord } from "./recording.js";
 import { RunState, type ExecutionMetrics } from "./run-state.js";
 
 /**
  * Runs captured backend output through the backend's parser and the run state, exactly as a
- * live run would: what `pilot parse` and `pilot reparse` print and store.
+ * live run does: what `pilot parse` prints and `pilot reparse` stores.
  */
 export interface ReplayOptions {
   backend: Backend;
@@ -17,14 +23,133 @@ export interface ReplayOptions {
 
 export async function replayStream(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array | string>, options: ReplayOptions): Promise<{ state: RunState; metrics: ExecutionMetrics }> {
   await loadPriceTable();
-  const state = new RunState({
+  const state = newState(options);
+  const parser = options.backend.createParser({ maxLineBytes: options.maxLineBytes });
+  for await (const chunk of chunks) for (const event of parser.push(chunk)) state.apply(event);
+  for (const event of parser.end()) state.apply(event);
+  return { state, metrics: state.metrics() };
+}
+
+function newState(options: Omit<ReplayOptions, "maxLineBytes">): RunState {
+  return new RunState({
     prices: options.prices,
     requested: options.requested ?? null,
     backendDefaultModel: options.backend.defaultModel,
     ...(options.baselines ? { baselines: options.baselines } : {}),
   });
-  const parser = options.backend.createParser({ maxLineBytes: options.maxLineBytes });
-  for await (const chunk of chunks) for (const event of parser.push(chunk)) state.apply(event);
+}
+
+export type InputKind = "recording" | "ndjson" | "sse";
+
+/** What a capture is, from its first line: a pilot recording, NDJSON, or SSE frames. */
+export function detectInput(firstLine: string): InputKind | null {
+  const line = firstLine.trimStart();
+  if (line.startsWith('{"pilot_recording"')) return "recording";
+  if (line.startsWith("{")) return "ndjson";
+  if (/^(data|event|id|retry):|^:/.test(line)) return "sse";
+  return null;
+}
+
+export interface ReplayInputOptions {
+  /** Required for a raw capture; for a recording it must match the header if given. */
+  backendName?: string;
+  /** Prices for the capture (a recording's header says when it ran). */
+  prices: (header: RecordingHeader | null) => PriceBook;
+  maxLineBytes: number;
+}
+
+export interface ReplayResult {
+  kind: InputKind;
+  backend: Backend;
+  header: RecordingHeader | null;
+  side: SideRecord[];
+  state: RunState;
+  metrics: ExecutionMetrics;
+  /** Why the run failed, as far as the capture tells (null: completed, or unknown for a raw capture). */
+  failure: Failure | null;
+}
+
+const PEEK_LIMIT = 64 * 1024;
+
+/** Replays a recording or a raw capture from any byte source; `label` names it in errors. */
+export async function replayInput(source: AsyncIterable<Buffer>, label: string, options: ReplayInputOptions): Promise<ReplayResult> {
+  const iterator = source[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  let firstLine: string | null = null;
+  while (firstLine === null) {
+    const next = await iterator.next();
+    if (next.done) break;
+    head.push(next.value);
+    headBytes += next.value.length;
+    const joined = Buffer.concat(head);
+    const newline = joined.indexOf(0x0a);
+    if (newline !== -1 || headBytes >= PEEK_LIMIT) firstLine = joined.subarray(0, newline === -1 ? PEEK_LIMIT : newline).toString("utf8");
+  }
+  firstLine ??= Buffer.concat(head).toString("utf8");
+  if (firstLine.trim().length === 0 && headBytes === 0) throw new PilotError("usage", `${label}: empty input`);
+  const kind = detectInput(firstLine);
+  if (!kind) throw new PilotError("usage", `${label}: neither a pilot recording nor a CLI's NDJSON or SSE output (first line: ${JSON.stringify(firstLine.slice(0, 60))})`);
+
+  const rest: AsyncIterable<Buffer> = {
+    async *[Symbol.asyncIterator]() {
+      yield* head;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    },
+  };
+
+  await loadPriceTable();
+  const header = kind === "recording" ? parseHeader(firstLine, label) : null;
+  const backendName = header?.backend ?? options.backendName;
+  if (!backendName) throw new PilotError("usage", `${label}: not a pilot recording, so --backend is required (the CLI that printed it)`);
+  if (header && options.backendName && options.backendName !== header.backend) {
+    throw new PilotError("usage", `${label}: the recording is from backend ${header.backend}, not ${options.backendName}`);
+  }
+  const backend = getBackend(backendName);
+  const format = header?.format ?? kind;
+  if (format !== backend.format) throw new PilotError("usage", `${label}: ${backend.name} prints ${backend.format.toUpperCase()}, but this is ${format.toUpperCase()}`);
+
+  const requested = header?.model_requested ? { model: header.model_requested, source: header.model_requested_source ?? "requested" } : null;
+  const state = newState({ backend, prices: options.prices(header), requested, baselines: baselinesOf(header) });
+  const parser = backend.createParser({ maxLineBytes: options.maxLineBytes });
+  const feed = (chunk: Uint8Array) => {
+    for (const event of parser.push(chunk)) state.apply(event);
+  };
+  let side: SideRecord[] = [];
+  if (header) side = (await readRecordingFrom(rest, label, feed)).side;
+  else for await (const chunk of rest) feed(chunk);
   for (const event of parser.end()) state.apply(event);
-  return { state, metrics: state.metrics() };
+
+  let estimate: TokenBuckets | null = null;
+  if (state.needsEstimate()) {
+    const promptTokens = Number(side.find((s) => s.pilot_side === "estimate")?.prompt_tokens ?? 0);
+    estimate = await estimateUsage(Number.isFinite(promptTokens) ? promptTokens : 0, state.output);
+  }
+  return { kind, backend, header, side, state, metrics: state.metrics(estimate), failure: failureOf(backend, state, side) };
+}
+
+function baselinesOf(header: RecordingHeader | null): Record<string, TokenBuckets> | undefined {
+  if (!header?.baseline) return undefined;
+  return header.baseline as Record<string, TokenBuckets>;
+}
+
+/** The failure a recording shows: from its exit record when it has one, else from the stream's result. */
+function failureOf(backend: Backend, state: RunState, side: SideRecord[]): Failure | null {
+  const exit = side.find((s) => s.pilot_side === "exit");
+  const stderr = String(side.find((s) => s.pilot_side === "stderr")?.text ?? "");
+  const spawnError = side.some((s) => s.pilot_side === "spawn_error");
+  const evidence = { result: state.result, errors: state.errors, retries: state.retries, stderr, exitCode: null as number | null, signal: null as string | null };
+  if (!exit && !spawnError) return state.result ? backend.classifyFailure(evidence) : null;
+  const exitCode = typeof exit?.exit_code === "number" ? exit.exit_code : null;
+  const signal = typeof exit?.signal === "string" ? exit.signal : null;
+  const termination = typeof exit?.termination === "string" ? (exit.termination as TerminationReason) : undefined;
+  return decideOutcome({
+    backend,
+    termination,
+    terminationMessage: null,
+    exit: exit ? { exitCode, signal, spawnError: null } : null,
+    binaryName: backend.name,
+    binaryFound: !spawnError,
+    evidence: { ...evidence, exitCode, signal },
+  }).failure;
 }

@@ -24,5 +24,8 @@ export function reportTelemetry(log: Logger, state: RunState, metrics: Execution
   }
   if (state.unknownTypes.size > 0) log.debug({ types: Object.fromEntries(state.unknownTypes) }, "stream line types this version ignores");
   if (metrics.telemetryStatus === "missing") log.warn("the backend produced no usage at all: telemetry missing");
+  if (metrics.telemetryStatus === "estimated") {
+    log.warn({ tokens: metrics.usage.total, model: metrics.modelName }, "the backend produced output but no usage: tokens estimated locally (a floor)");
+  }
   if (metrics.telemetryStatus === "partial") log.warn({ tokens: metrics.usage.total }, "the run ended before the backend's final report: usage is per-call (partial)");
 }

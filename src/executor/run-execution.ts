@@ -11,7 +11,9 @@ import { createExecution, getExecution, markExecutionStarted } from "../store/ex
 import { saveExecutionMetrics, saveExecutionSnapshot } from "../store/save-execution-metrics.js";
 import type { ExecutionId } from "../store/schema.js";
 import type { Task } from "../tasks/task.js";
+import { estimatePromptTokens, estimateUsage } from "../telemetry/estimate.js";
 import { loadPriceTable, PriceBook } from "../telemetry/pricing.js";
+import type { TokenBuckets } from "../telemetry/usage.js";
 import { coerceError } from "../util/errors.js";
 import { newId } from "../util/ids.js";
 import type { Logger } from "../util/logger.js";
@@ -116,6 +118,7 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
   let snapshotTimer: NodeJS.Timeout | null = null;
   let lastSnapshotAt = 0;
   let lastActivity = startedAt;
+  let estimate: TokenBuckets | null = null;
 
   const stop = (reason: TerminationReason, message: string | null) => {
     if (termination === undefined) {
@@ -165,6 +168,7 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
       format: backend.format,
       cli_version: cliVersion,
       model_requested: input.model?.model ?? null,
+      model_requested_source: input.model?.source ?? null,
       baseline: null,
       execution_id: id,
       started_at: new Date(startedAt).toISOString(),
@@ -212,6 +216,12 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
       const stderr = proc.stderrTail();
       if (stderr.length > 0) recording.side("stderr", { text: stderr });
       recording.side("exit", { exit_code: exit.exitCode, signal: exit.signal, termination: termination ?? null });
+      if (state.needsEstimate()) {
+        // Output but no usage: count locally (recorded, so a reparse can do the same).
+        const promptTokens = await estimatePromptTokens(task.prompt);
+        recording.side("estimate", { prompt_tokens: promptTokens });
+        estimate = await estimateUsage(promptTokens, state.output);
+      }
     }
   } catch (error) {
     // pilot's own failure: stop the CLI and still persist what the run produced.
@@ -237,7 +247,7 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
     binaryFound,
     evidence: { result: state.result, errors: state.errors, retries: state.retries, stderr: proc?.stderrTail() ?? "", exitCode: exit?.exitCode ?? null, signal: exit?.signal ?? null },
   });
-  const metrics = state.metrics();
+  const metrics = state.metrics(estimate);
   const finishedAt = now();
   try {
     await saveExecutionMetrics(db, id, metrics, {

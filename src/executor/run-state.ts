@@ -2,6 +2,7 @@ import type { BackendEvent, ResultEvent } from "../backends/events.js";
 import type { ModelSource, TelemetryStatus } from "../store/schema.js";
 import { UsageAccumulator, type UsageSummary } from "../telemetry/accumulator.js";
 import { toBuckets } from "../telemetry/convert.js";
+import { OUTPUT_SAMPLE_CHARS, type OutputText } from "../telemetry/estimate.js";
 import { resolveModel } from "../telemetry/model-resolution.js";
 import type { PriceBook } from "../telemetry/pricing.js";
 import { telemetryStatus } from "../telemetry/status.js";
@@ -60,7 +61,8 @@ export class RunState {
   readonly unknownTypes = new Map<string, number>();
   toolCalls = 0;
   lastText: string | null = null;
-  textChars = 0;
+  /** Output text, kept (up to a cap) only for estimating a run that reports no usage. */
+  readonly output: OutputText = { chars: 0, sample: "" };
   /** Completed model calls (a call's final output count is known). */
   completedCalls = 0;
 
@@ -92,7 +94,8 @@ export class RunState {
         return;
       case "text":
         this.lastText = event.text;
-        this.textChars += event.text.length;
+        this.output.chars += event.text.length;
+        if (this.output.sample.length < OUTPUT_SAMPLE_CHARS) this.output.sample += event.text.slice(0, OUTPUT_SAMPLE_CHARS - this.output.sample.length);
         return;
       case "tool_call":
         this.toolCalls += 1;
@@ -128,9 +131,25 @@ export class RunState {
     return { calls: Math.max(this.completedCalls, summary.calls), tokens: summary.total, costUsd: summary.costUsd, model: summary.perModel[0]?.model ?? null };
   }
 
-  metrics(): ExecutionMetrics {
-    const usage = this.accumulator.summary(this.#intendedModel());
-    const served = usage.perModel.filter((m) => m.model !== "unknown").map((m) => ({ model: m.model, tokens: totalTokens(m.tokens) }));
+  /** True when the run produced output but no usage at all: its tokens must be estimated. */
+  needsEstimate(): boolean {
+    return !this.#options.noneExpected && !this.accumulator.hasUsage && this.result === null && this.output.chars > 0;
+  }
+
+  /**
+   * The telemetry to store. `estimate` (see telemetry/estimate.ts) is used only when
+   * `needsEstimate()`; such a run is `estimated`, never `reported`.
+   */
+  metrics(estimate: TokenBuckets | null = null): ExecutionMetrics {
+    const estimated = estimate !== null && this.needsEstimate();
+    let usage = this.accumulator.summary(this.#intendedModel());
+    if (estimated) {
+      const local = new UsageAccumulator(this.#options.prices);
+      local.add({ scope: "call", id: "estimate", model: this.servedModels[0] ?? this.#intendedModel(), buckets: estimate });
+      usage = local.summary(this.#intendedModel());
+    }
+    // An estimate is not a served model.
+    const served = estimated ? [] : usage.perModel.filter((m) => m.model !== "unknown").map((m) => ({ model: m.model, tokens: totalTokens(m.tokens) }));
     for (const name of this.servedModels) if (!served.some((s) => s.model === name)) served.push({ model: name, tokens: 0 });
     const model = resolveModel({
       served,
@@ -142,7 +161,7 @@ export class RunState {
       noneExpected: this.#options.noneExpected ?? false,
       finalReport: this.result !== null,
       hasUsage: this.accumulator.hasUsage,
-      estimated: false,
+      estimated,
     });
     return {
       usage,

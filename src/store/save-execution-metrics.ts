@@ -1,8 +1,8 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import type { ExecutionMetrics } from "../executor/run-state.js";
 import { totalTokens, type TokenBuckets } from "../telemetry/usage.js";
 import type { Db } from "./db.js";
-import { executionModelUsage, executions, type ExecutionId, type ExecutionStatus } from "./schema.js";
+import { executionModelUsage, executions, type ExecutionId, type ExecutionStatus, type ModelUsageRow } from "./schema.js";
 
 /**
  * SaveExecutionMetrics: the only writer of an execution's telemetry.
@@ -32,7 +32,8 @@ function tokenColumns(b: TokenBuckets) {
   };
 }
 
-function metricColumns(m: ExecutionMetrics) {
+/** The execution columns that hold telemetry, from the run's metrics. */
+export function metricColumns(m: ExecutionMetrics) {
   return {
     ...tokenColumns(m.usage.tokens),
     cost_usd: m.telemetryStatus === "missing" ? null : m.usage.costUsd,
@@ -52,22 +53,23 @@ function metricColumns(m: ExecutionMetrics) {
 /** The database or a transaction on it. */
 type Writer = Pick<Db, "insert" | "delete">;
 
+/** The per-model rows of an execution, from the run's metrics. */
+export function modelUsageRows(id: ExecutionId, m: ExecutionMetrics): ModelUsageRow[] {
+  return m.usage.perModel.map((model) => ({
+    execution_id: id,
+    model: model.model,
+    ...tokenColumns(model.tokens),
+    cost_usd: model.costUsd,
+    cost_source: model.costSource,
+    priced_as: model.pricedAs,
+    usage_source: model.source,
+    calls: model.calls,
+  }));
+}
+
 function replaceModelRows(db: Writer, id: ExecutionId, m: ExecutionMetrics): void {
   db.delete(executionModelUsage).where(eq(executionModelUsage.execution_id, id)).run();
-  for (const model of m.usage.perModel) {
-    db.insert(executionModelUsage)
-      .values({
-        execution_id: id,
-        model: model.model,
-        ...tokenColumns(model.tokens),
-        cost_usd: model.costUsd,
-        cost_source: model.costSource,
-        priced_as: model.pricedAs,
-        usage_source: model.source,
-        calls: model.calls,
-      })
-      .run();
-  }
+  for (const row of modelUsageRows(id, m)) db.insert(executionModelUsage).values(row).run();
 }
 
 /** In-flight totals; a no-op once the row has a final status. Returns whether it wrote. */
@@ -105,6 +107,26 @@ export async function saveExecutionMetrics(db: Db, id: ExecutionId, m: Execution
         .where(eq(executions.id, id))
         .run();
       replaceModelRows(tx, id, m);
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/**
+ * Replaces an execution's telemetry (`pilot reparse`), leaving its status, error and
+ * timestamps as they were. Refuses a running execution: its run still owns the row.
+ */
+export async function replaceExecutionTelemetry(db: Db, id: ExecutionId, m: ExecutionMetrics, now: number): Promise<boolean> {
+  return db.transaction(
+    (tx) => {
+      const result = tx
+        .update(executions)
+        .set({ ...metricColumns(m), updated_at: now })
+        .where(and(eq(executions.id, id), ne(executions.status, "running")))
+        .run();
+      if (result.changes === 0) return false;
+      replaceModelRows(tx, id, m);
+      return true;
     },
     { behavior: "immediate" },
   );

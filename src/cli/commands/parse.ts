@@ -1,0 +1,71 @@
+import { createReadStream, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { parsedTelemetrySchema, toExecutionObject, type ParsedTelemetry } from "../../contracts/execution.js";
+import { replayInput, type ReplayResult } from "../../executor/replay.js";
+import { metricColumns, modelUsageRows } from "../../store/save-execution-metrics.js";
+import type { ExecutionId, ExecutionRow } from "../../store/schema.js";
+import { PriceBook } from "../../telemetry/pricing.js";
+import { PilotError } from "../../util/errors.js";
+import { loadContext, type GlobalOptions } from "../context.js";
+import { formatTelemetry } from "../format.js";
+
+/**
+ * `pilot parse FILE|-`: the telemetry a recording or a raw CLI capture would store, printed,
+ * nothing written.
+ */
+export async function parseCommand(file: string, options: GlobalOptions & { backend?: string; json?: boolean }): Promise<number> {
+  const ctx = await loadContext(options);
+  const label = file === "-" ? "stdin" : file;
+  if (file !== "-" && !isFile(file)) throw new PilotError("usage", `${file}: no such file`);
+  const source = (file === "-" ? process.stdin : createReadStream(file)) as AsyncIterable<Buffer>;
+  const result = await replayInput(source, label, {
+    ...(options.backend ? { backendName: options.backend } : {}),
+    prices: (header) => new PriceBook({ overrides: ctx.config.pricing.models, ...(header?.started_at ? { at: new Date(header.started_at) } : {}) }),
+    maxLineBytes: ctx.config.limits.max_line_bytes,
+  });
+  const telemetry = telemetryOf(result, result.kind === "recording" && file !== "-" ? resolve(file) : null);
+  process.stdout.write(options.json ? `${JSON.stringify(telemetry, null, 2)}\n` : `${formatTelemetry(telemetry)}\n`);
+  return 0;
+}
+
+/** The execution object's telemetry fields, through the same mapping a stored row goes through. */
+export function telemetryOf(result: ReplayResult, recording: string | null): ParsedTelemetry {
+  const id = "parse" as ExecutionId;
+  const row = {
+    id,
+    queue_item_id: null,
+    attempt: 1,
+    task_ref: "",
+    task_source: "prompt",
+    task_title: null,
+    project: "",
+    backend: result.backend.name,
+    mode: result.header?.mode ?? result.backend.mode,
+    sim: false,
+    status: "completed",
+    created_at: 0,
+    started_at: null,
+    finished_at: null,
+    updated_at: 0,
+    duration_ms: null,
+    exit_code: null,
+    pgid: null,
+    error_code: result.failure?.code ?? null,
+    error: result.failure?.message ?? null,
+    model_requested: result.header?.model_requested ?? null,
+    branch: null,
+    commit_sha: null,
+    pr_url: null,
+    recording_path: recording,
+    ...metricColumns(result.metrics),
+  } satisfies ExecutionRow;
+  return parsedTelemetrySchema.parse(toExecutionObject(row, modelUsageRows(id, result.metrics)));
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}

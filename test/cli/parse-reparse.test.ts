@@ -1,0 +1,88 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { parsedTelemetrySchema } from "../../src/contracts/execution.js";
+import { closeDb, openDb } from "../../src/store/db.js";
+import { executionFrom, pilot } from "../helpers/pilot.js";
+import { CLAUDE_BIN, CLAUDE_FIXTURES, PILOT_BIN } from "../helpers/paths.js";
+import { databaseExists } from "../helpers/store.js";
+import { tmpDir } from "../helpers/tmp.js";
+
+const omitted = ["id", "status", "created_at", "started_at", "finished_at", "task_ref", "task_source", "task_title", "queue_item_id", "attempt", "project", "exit_code", "sim", "duration_ms"];
+
+describe("pilot parse", () => {
+  it("prints exactly the telemetry a run stored, from that run's recording", async () => {
+    const home = tmpDir();
+    const run = executionFrom(await pilot(["run", "--sim", "--sim-scenario", "tooluse", "--prompt", "read it", "--project", tmpDir(), "--json"], { home, env: { PILOT_BACKENDS__CLAUDE_CODE__BINARY: CLAUDE_BIN } }));
+    const parsed = await pilot(["parse", run.recording!, "--json"], { home });
+    expect(parsed.exitCode).toBe(0);
+    const expected = Object.fromEntries(Object.entries(run).filter(([key]) => !omitted.includes(key)));
+    expect(JSON.parse(parsed.stdout)).toEqual(expected);
+  });
+
+  it("parses a raw capture with --backend, from a file or stdin, and writes nothing", async () => {
+    const home = tmpDir();
+    const file = join(CLAUDE_FIXTURES, "stream-json-tooluse.jsonl");
+    const fromFile = await pilot(["parse", "--backend", "claude-code", file, "--json"], { home });
+    const telemetry = parsedTelemetrySchema.parse(JSON.parse(fromFile.stdout));
+    expect(telemetry).toMatchObject({ backend: "claude-code", model_name: "claude-opus-4-8", telemetry_status: "reported", cost_usd: 0.02225125, cost_reported_usd: 0.02225125, recording: null, error: null, num_turns: 2 });
+    expect(telemetry.tokens.total).toBe(20918);
+
+    const fromStdin = await execa(process.execPath, [PILOT_BIN, "parse", "--backend", "claude-code", "-", "--json"], { input: readFileSync(file), env: { PILOT_HOME: home }, reject: false });
+    expect(JSON.parse(String(fromStdin.stdout))).toEqual(JSON.parse(fromFile.stdout));
+    expect(databaseExists(home)).toBe(false);
+  });
+
+  it("reports the failure a capture shows", async () => {
+    const r = await pilot(["parse", "--backend", "claude-code", join(CLAUDE_FIXTURES, "stream-json-http401-retries2.jsonl"), "--json"], { home: tmpDir() });
+    expect(JSON.parse(r.stdout).error).toEqual({ code: "auth", message: "Invalid API key · Fix external API key" });
+  });
+
+  it("refuses input it cannot place, with exit 2", async () => {
+    const home = tmpDir();
+    const raw = await pilot(["parse", join(CLAUDE_FIXTURES, "stream-json-ok.jsonl")], { home });
+    expect([raw.exitCode, raw.stderr]).toEqual([2, `pilot: ${join(CLAUDE_FIXTURES, "stream-json-ok.jsonl")}: not a pilot recording, so --backend is required (the CLI that printed it)\n`]);
+    const sse = join(home, "events.sse");
+    writeFileSync(sse, 'data: {"type":"server.connected"}\n\n');
+    const wrongFormat = await pilot(["parse", "--backend", "claude-code", sse], { home });
+    expect([wrongFormat.exitCode, wrongFormat.stderr]).toEqual([2, `pilot: ${sse}: claude-code prints NDJSON, but this is SSE\n`]);
+    const missing = await pilot(["parse", "--backend", "claude-code", join(home, "nope.jsonl")], { home });
+    expect(missing.exitCode).toBe(2);
+    const garbage = join(home, "garbage.txt");
+    writeFileSync(garbage, "hello world\n");
+    expect((await pilot(["parse", "--backend", "claude-code", garbage], { home })).stderr).toContain("neither a pilot recording nor a CLI's NDJSON or SSE output");
+  });
+});
+
+describe("pilot reparse", () => {
+  it("recomputes telemetry from the recording, prints before and after, and is idempotent", async () => {
+    const home = tmpDir();
+    const run = executionFrom(await pilot(["run", "--sim", "--prompt", "say done", "--project", tmpDir(), "--json"], { home, env: { PILOT_BACKENDS__CLAUDE_CODE__BINARY: CLAUDE_BIN } }));
+    // What an older parser might have stored: no tokens, no model, no per-model rows.
+    const db = openDb(join(home, "data", "pilot.db"));
+    db.$client.prepare("UPDATE executions SET tokens_input = 0, tokens_output = 0, tokens_cache_read = 0, tokens_cache_write_5m = 0, tokens_total = 0, cost_usd = 0, model_name = NULL, model_source = NULL, telemetry_status = 'missing' WHERE id = ?").run(run.id);
+    db.$client.prepare("DELETE FROM execution_model_usage WHERE execution_id = ?").run(run.id);
+    closeDb(db);
+
+    const first = await pilot(["reparse", run.id.slice(0, 12), "--json"], { home });
+    expect(first.exitCode).toBe(0);
+    const { before, after } = JSON.parse(first.stdout);
+    expect(before).toMatchObject({ tokens: { total: 0 }, model_name: null, telemetry_status: "missing" });
+    expect(after).toEqual({ ...run, tokens: run.tokens }); // back to exactly what the run stored
+    const second = await pilot(["reparse", run.id], { home });
+    expect(second.stdout.split("\n")[0]).toBe(`reparsed ${run.id}: no change`);
+    const shown = executionFrom(await pilot(["show", run.id, "--json"], { home }));
+    expect(shown).toEqual(run);
+  });
+
+  it("refuses an execution without a recording", async () => {
+    const home = tmpDir();
+    const run = executionFrom(await pilot(["run", "--sim", "--prompt", "x", "--project", tmpDir(), "--json"], { home, env: { PILOT_BACKENDS__CLAUDE_CODE__BINARY: CLAUDE_BIN } }));
+    writeFileSync(run.recording!, "");
+    const { rmSync } = await import("node:fs");
+    rmSync(run.recording!);
+    const r = await pilot(["reparse", run.id], { home });
+    expect([r.exitCode, r.stderr]).toEqual([1, `pilot: execution ${run.id} has no recording to reparse (${run.recording} is gone)\n`]);
+  });
+});
