@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
+import { measureAccumulator } from "./accumulator.js";
 import { generateClaudeStream } from "./claude-stream.js";
 import { measureOverhead } from "./overhead.js";
 
@@ -28,6 +29,10 @@ const ratio = parser.mbPerSecond / baseline.mbPerSecond;
 console.log(`  pilot parser      ${parser.mbPerSecond.toFixed(1)} MB/s  (${parser.seconds.toFixed(2)} s, ${parser.events} events, peak RSS growth ${parser.rssGrowthMb.toFixed(1)} MB)`);
 console.log(`  bare JSON.parse   ${baseline.mbPerSecond.toFixed(1)} MB/s  (${baseline.seconds.toFixed(2)} s, peak RSS growth ${baseline.rssGrowthMb.toFixed(1)} MB)`);
 console.log(`  ratio             ${ratio.toFixed(2)}  (goal >= 0.6)   RSS growth goal < 64 MB: ${parser.rssGrowthMb < 64 ? "met" : "NOT met"}`);
+
+const accumulator = await measureAccumulator(1_000_000);
+console.log(`\nAccumulator + pricing (${accumulator.samples.toLocaleString("en-US")} samples across 5 models, two snapshots per call)`);
+console.log(`  ${Math.round(accumulator.perSecond).toLocaleString("en-US")} samples/s  (${accumulator.seconds.toFixed(2)} s; goal > 1,000,000 samples/s)`);
 
 console.log(`\nOverhead of pilot run --sim over bare claude -p (median of ${runs} runs each, same simulator scenario)`);
 const overhead = await measureOverhead(runs);

@@ -5,6 +5,7 @@ import {
   clampedDifference,
   fitsWithin,
   maxBuckets,
+  subtractFrom,
   sumBuckets,
   totalTokens,
   zeroBuckets,
@@ -74,8 +75,21 @@ export interface UsageSummary {
 
 interface CallRecord {
   model: string | null;
+  /** Owned by the record and updated in place as snapshots of the call arrive. */
   buckets: TokenBuckets;
+  /** This call priced in the tier of its own prompt; null when its model is unknown or unpriced. */
   cost: number | null;
+}
+
+/** Running per-model sums of the calls, so a summary costs O(models), not O(calls). */
+interface ModelCalls {
+  sum: TokenBuckets;
+  count: number;
+  /** Sum of the priced calls' costs, and how many calls could not be priced. */
+  cost: number;
+  unpriced: number;
+  /** Calls without a model name: priced at summary time, as the fallback model. */
+  unattributed: CallRecord[];
 }
 
 interface Reported {
@@ -88,6 +102,7 @@ const NULL_MODEL = "\u0000unattributed";
 export class UsageAccumulator {
   readonly #prices: PriceBook;
   readonly #calls = new Map<string, CallRecord>();
+  readonly #callsByModel = new Map<string, ModelCalls>();
   readonly #finals = new Map<string, Reported>();
   readonly #cumulative = new Map<string, { model: string | null; latest: TokenBuckets }>();
   readonly #baselines = new Map<string, TokenBuckets>();
@@ -128,21 +143,53 @@ export class UsageAccumulator {
   #addCall(sample: UsageSample): void {
     const id = sample.id ?? `\u0000call-${++this.#anonymous}`;
     const model = sample.model === null ? null : displayModelName(sample.model);
-    const previous = this.#calls.get(id);
-    if (previous) {
-      const merged = maxBuckets(previous.buckets, sample.buckets);
-      const sameModel = model === null || model === previous.model;
-      if (sameModel && totalTokens(merged) === totalTokens(previous.buckets) && merged.reasoning === previous.buckets.reasoning) return;
-      this.#recordCall(id, previous.model ?? model, merged);
+    const record = this.#calls.get(id);
+    if (!record) {
+      const fresh: CallRecord = { model, buckets: { ...sample.buckets }, cost: null };
+      this.#calls.set(id, fresh);
+      this.#count(fresh, +1);
       return;
     }
-    this.#recordCall(id, model, { ...sample.buckets });
+    // Another snapshot of the same call: merge by maximum, never add.
+    const b = record.buckets;
+    const n = sample.buckets;
+    const grows =
+      n.input > b.input || n.output > b.output || n.cacheRead > b.cacheRead || n.cacheWrite5m > b.cacheWrite5m || n.cacheWrite1h > b.cacheWrite1h || n.reasoning > b.reasoning;
+    const named = record.model === null && model !== null;
+    if (!grows && !named) return;
+    this.#count(record, -1);
+    if (grows) {
+      b.input = Math.max(b.input, n.input);
+      b.output = Math.max(b.output, n.output);
+      b.cacheRead = Math.max(b.cacheRead, n.cacheRead);
+      b.cacheWrite5m = Math.max(b.cacheWrite5m, n.cacheWrite5m);
+      b.cacheWrite1h = Math.max(b.cacheWrite1h, n.cacheWrite1h);
+      b.reasoning = Math.max(b.reasoning, n.reasoning);
+    }
+    if (named) record.model = model;
+    this.#count(record, +1);
   }
 
-  #recordCall(id: string, model: string | null, buckets: TokenBuckets): void {
-    // Priced once per snapshot of the call, in the tier of its own prompt.
-    const cost = model === null ? null : this.#prices.priceCall(model, buckets);
-    this.#calls.set(id, { model, buckets, cost });
+  /** Adds (+1) or removes (-1) a call's contribution to its model's running sums. */
+  #count(record: CallRecord, sign: 1 | -1): void {
+    const key = record.model ?? NULL_MODEL;
+    let entry = this.#callsByModel.get(key);
+    if (!entry) {
+      entry = { sum: zeroBuckets(), count: 0, cost: 0, unpriced: 0, unattributed: [] };
+      this.#callsByModel.set(key, entry);
+    }
+    if (sign === 1) {
+      // Priced per snapshot, in the tier of the call's own prompt.
+      record.cost = record.model === null ? null : this.#prices.priceCall(record.model, record.buckets);
+      addInto(entry.sum, record.buckets);
+      if (record.model === null) entry.unattributed.push(record);
+    } else {
+      subtractFrom(entry.sum, record.buckets);
+      if (record.model === null) entry.unattributed.splice(entry.unattributed.indexOf(record), 1);
+    }
+    entry.count += sign;
+    if (record.cost === null) entry.unpriced += sign;
+    else entry.cost += sign * record.cost;
   }
 
   #addFinal(sample: UsageSample): void {
@@ -157,8 +204,12 @@ export class UsageAccumulator {
   #addCumulative(sample: UsageSample): void {
     const thread = sample.thread ?? "";
     const previous = this.#cumulative.get(thread);
-    const latest = previous ? maxBuckets(previous.latest, sample.buckets) : { ...sample.buckets };
-    const model = sample.model === null ? previous?.model ?? null : displayModelName(sample.model);
+    // A counter only grows, so the sample with the largest total is the latest. (Not a
+    // bucket-wise maximum: fresh input is derived, prompt minus cached, and can shrink.)
+    const keepPrevious = previous !== undefined && totalTokens(previous.latest) >= totalTokens(sample.buckets);
+    const latest = keepPrevious ? previous.latest : { ...sample.buckets };
+    const sampleModel = sample.model === null ? null : displayModelName(sample.model);
+    const model = keepPrevious ? (previous.model ?? sampleModel) : (sampleModel ?? previous?.model ?? null);
     this.#cumulative.set(thread, { model, latest });
   }
 
@@ -171,17 +222,25 @@ export class UsageAccumulator {
     const fallbackKey = fallbackModel === null ? NULL_MODEL : displayModelName(fallbackModel);
     const resolve = (key: string) => (key === NULL_MODEL ? fallbackKey : key);
 
-    const calls = new Map<string, { sum: TokenBuckets; count: number; ids: CallRecord[] }>();
-    for (const record of this.#calls.values()) {
-      const key = resolve(record.model ?? NULL_MODEL);
-      let entry = calls.get(key);
-      if (!entry) calls.set(key, (entry = { sum: zeroBuckets(), count: 0, ids: [] }));
-      addInto(entry.sum, record.buckets);
-      entry.count += 1;
-      entry.ids.push(record);
+    // Per-model call sums; calls without a model join the fallback model's, priced as it.
+    const calls = new Map<string, { sum: TokenBuckets; count: number; cost: number | null }>();
+    for (const [key, entry] of this.#callsByModel) {
+      if (entry.count === 0) continue;
+      const model = resolve(key);
+      const known = calls.get(model) ?? { sum: zeroBuckets(), count: 0, cost: 0 };
+      let cost = known.cost === null || entry.unpriced > entry.unattributed.length ? null : known.cost + entry.cost;
+      for (const record of entry.unattributed) {
+        const priced = model === NULL_MODEL ? null : this.#prices.priceCall(model, record.buckets);
+        cost = cost === null || priced === null ? null : cost + priced;
+      }
+      calls.set(model, { sum: addInto({ ...known.sum }, entry.sum), count: known.count + entry.count, cost });
     }
     const finals = new Map<string, Reported>();
-    for (const [key, reported] of this.#finals) finals.set(resolve(key), reported);
+    for (const [key, reported] of this.#finals) {
+      // An unattributed report and one naming the fallback model are the same report.
+      const known = finals.get(resolve(key));
+      finals.set(resolve(key), known ? { buckets: maxBuckets(known.buckets, reported.buckets), cost: known.cost ?? reported.cost } : reported);
+    }
     const cumulative = new Map<string, TokenBuckets>();
     for (const [thread, entry] of this.#cumulative) {
       const key = resolve(entry.model ?? NULL_MODEL);
@@ -257,21 +316,19 @@ export class UsageAccumulator {
     model: string,
     scope: UsageScope,
     buckets: TokenBuckets,
-    callEntry: { sum: TokenBuckets; ids: CallRecord[] } | undefined,
+    calls: { sum: TokenBuckets; cost: number | null } | undefined,
   ): { cost: number | null; source: CostSource; pricedAs: string | null } {
     if (totalTokens(buckets) === 0) return { cost: 0, source: "computed", pricedAs: null };
     const card = model === NULL_MODEL ? null : this.#prices.card(model);
     if (!card) return { cost: null, source: "unpriced", pricedAs: null };
-    const source: CostSource = card.source;
-    const callCosts = (records: CallRecord[]) =>
-      records.reduce((sum, record) => sum + (record.model === model && record.cost !== null ? record.cost : (this.#prices.priceCall(model, record.buckets) ?? 0)), 0);
-
-    if (scope === "call") return { cost: callCosts(callEntry?.ids ?? []), source, pricedAs: card.pricedAs };
-    if (callEntry && fitsWithin(callEntry.sum, buckets)) {
-      const rest = clampedDifference(buckets, callEntry.sum);
-      return { cost: callCosts(callEntry.ids) + (this.#prices.priceAggregate(model, rest) ?? 0), source, pricedAs: card.pricedAs };
+    const priced = (cost: number | null) => ({ cost, source: card.source as CostSource, pricedAs: card.pricedAs });
+    if (scope === "call") return priced(calls ? calls.cost : 0);
+    // A higher source's report: its calls seen one by one keep their own tiers, the rest is
+    // priced at the base tier.
+    if (calls && calls.cost !== null && fitsWithin(calls.sum, buckets)) {
+      return priced(calls.cost + (this.#prices.priceAggregate(model, clampedDifference(buckets, calls.sum)) ?? 0));
     }
-    return { cost: this.#prices.priceAggregate(model, buckets), source, pricedAs: card.pricedAs };
+    return priced(this.#prices.priceAggregate(model, buckets));
   }
 }
 

@@ -12,7 +12,18 @@ const BRACKET_TAG = /\[[^\]]*\]/g;
 const BEDROCK_VERSION = /-v\d+(?::\d+)?$/i;
 const DATE_SUFFIX = /[-@.]\d{8}$/;
 
+const displayCache = new Map<string, string>();
+
 export function displayModelName(raw: string): string {
+  // Called for every usage sample: a run names a handful of models, so remember them.
+  const cached = displayCache.get(raw);
+  if (cached !== undefined) return cached;
+  const name = normalizeDisplayName(raw);
+  if (displayCache.size < 10_000) displayCache.set(raw, name);
+  return name;
+}
+
+function normalizeDisplayName(raw: string): string {
   let name = raw.trim().replace(BRACKET_TAG, "").trim();
   // `provider/model` (OpenCode, LiteLLM, OpenRouter) and `provider:model`; keep the last part.
   const slash = name.lastIndexOf("/");

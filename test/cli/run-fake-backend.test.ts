@@ -64,3 +64,29 @@ describe("pilot run survives what a backend process can do wrong", () => {
     expect((await storedExecution(home, execution.id)).row.status).toBe("failed");
   });
 });
+
+describe("cost disagreement", () => {
+  it("stores both costs and logs a warning with both when the CLI's figure is ~100x the token math", async () => {
+    const home = tmpDir();
+    const stream = join(home, "stream.jsonl");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(
+      stream,
+      [
+        { type: "system", subtype: "init", session_id: "s", model: "claude-haiku-4-5", claude_code_version: "0.0.0" },
+        { type: "result", subtype: "success", is_error: false, result: "done", num_turns: 1, total_cost_usd: 0.0426, modelUsage: { "claude-haiku-4-5": { inputTokens: 321, outputTokens: 21, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUSD: 0.0426 } } },
+      ]
+        .map((l) => JSON.stringify(l))
+        .join("\n") + "\n",
+    );
+    const result = await pilot(["run", "--prompt", "x", "--json"], { home, env: { PILOT_BACKENDS__CLAUDE_CODE__BINARY: FAKE, FAKE_CLAUDE_MODE: "file", FAKE_CLAUDE_FILE: stream } });
+    const execution = executionFrom(result);
+    expect([execution.cost_usd, execution.cost_reported_usd]).toEqual([0.000426, 0.0426]);
+    const warning = result.stderr
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === "the backend's reported cost and pilot's computed cost disagree");
+    expect(warning).toMatchObject({ level: 40, costUsd: 0.000426, costReportedUsd: 0.0426, executionId: execution.id, backend: "claude-code" });
+  });
+});
