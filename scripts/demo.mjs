@@ -18,7 +18,8 @@ writeFileSync(join(project, "README.md"), "# demo project\n");
 const taskFile = join(project, "tasks", "add-note.md");
 writeFileSync(taskFile, "---\nid: demo-add-note\n---\n# Add a note\n\nCreate PILOT_SIM.md in the project root saying who wrote it.\n");
 
-const env = { ...process.env, PILOT_HOME: home };
+// Info logs repeat what the summary says; keep the demo's output to the summary and warnings.
+const env = { ...process.env, PILOT_HOME: home, PILOT_LOG_LEVEL: process.env.PILOT_LOG_LEVEL ?? "warn" };
 const run = (args, options = {}) => spawnSync(process.execPath, [pilot, ...args], { env, stdio: "inherit", ...options });
 const say = (text) => process.stdout.write(`\n\x1b[1m${text}\x1b[0m\n`);
 

@@ -2,6 +2,14 @@ import type { ExecutionObject, ParsedTelemetry } from "../contracts/execution.js
 
 /** Human-readable renderings of executions (the `--json` output is the contract; this is not). */
 
+/**
+ * Text from outside (issue titles, model names, CLI output) goes to a terminal: control
+ * characters could retitle or clear it, so they are shown as `?`. Newlines stay.
+ */
+export function clean(text: string): string {
+  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, (c) => (c === "\t" ? " " : "?"));
+}
+
 /** 12345 -> "12,345" (without Intl, whose first use costs ~10 ms at the end of every run). */
 export function formatInt(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
@@ -37,13 +45,13 @@ export function formatSummary(e: ExecutionObject): string {
   if (e.error) lines.push(`  error      ${e.error.message}`);
   lines.push(`  task       ${e.task_ref}${e.task_title && e.task_title !== e.task_ref ? `  ${e.task_title}` : ""}`);
   lines.push(...telemetryLines(e, e.sim));
-  return lines.join("\n");
+  return clean(lines.join("\n"));
 }
 
 /** `pilot parse`: the telemetry alone. */
 export function formatTelemetry(t: ParsedTelemetry): string {
   const lines = t.error ? [`error      ${t.error.code}: ${t.error.message}`] : [];
-  return [...lines, ...telemetryLines(t, false).map((l) => l.slice(2))].join("\n");
+  return clean([...lines, ...telemetryLines(t, false).map((l) => l.slice(2))].join("\n"));
 }
 
 function telemetryLines(e: ParsedTelemetry, sim: boolean): string[] {
@@ -59,7 +67,7 @@ function telemetryLines(e: ParsedTelemetry, sim: boolean): string[] {
     for (const m of e.per_model) lines.push(`    ${m.model.padEnd(28)} ${formatInt(m.tokens.total).padStart(10)} tokens  ${formatUsd(m.cost_usd)}`);
   }
   lines.push(
-    `  cost       ${formatUsd(e.cost_usd)}${e.cost_source ? ` (${e.cost_source})` : ""}` +
+    `  cost       ${e.cost_source === null ? "-" : formatUsd(e.cost_usd)}${e.cost_source ? ` (${e.cost_source})` : ""}` +
       `${e.cost_reported_usd !== null ? `, backend reported ${formatUsd(e.cost_reported_usd)}` : ""}`,
   );
   lines.push(
@@ -79,13 +87,13 @@ export function formatTable(rows: ExecutionObject[]): string {
     e.backend,
     e.model_name ?? "-",
     formatInt(e.tokens.total),
-    formatUsd(e.cost_usd),
+    e.cost_source === null ? "-" : formatUsd(e.cost_usd),
     e.telemetry_status,
     (e.started_at ?? e.created_at).replace("T", " ").slice(0, 19),
     oneLine(e.task_ref, 40),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  return [header, ...body].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ")).join("\n");
+  return clean([header, ...body].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ")).join("\n"));
 }
 
 function oneLine(text: string, max: number): string {

@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { MAX_TIMEOUT_S } from "../config/limits.js";
 import { PilotError } from "../util/errors.js";
 
 /**
@@ -8,16 +9,22 @@ import { PilotError } from "../util/errors.js";
 
 const VERSION = "0.1.0";
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(value)}`);
-  return n;
+/** Digits only: "1e3", "0x10" and " 5" are not what anyone means by a count. */
+function integerIn(min: number, max: number, what: string) {
+  return (value: string): number => {
+    const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected ${what}, got ${JSON.stringify(value)}`);
+    return n;
+  };
 }
 
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port number (0-65535), got ${JSON.stringify(value)}`);
-  return n;
+const positiveInt = integerIn(1, Number.MAX_SAFE_INTEGER, "a positive integer");
+const seconds = integerIn(1, MAX_TIMEOUT_S, `whole seconds from 1 to ${MAX_TIMEOUT_S}`);
+const port = integerIn(0, 65535, "a port number (0-65535)");
+
+function nonEmpty(value: string): string {
+  if (value.trim().length === 0) throw new InvalidArgumentError("expected a non-empty value");
+  return value;
 }
 
 export function buildProgram(): Command {
@@ -32,11 +39,11 @@ export function buildProgram(): Command {
     .command("run")
     .description("run one task now, with live progress, and store the execution")
     .argument("[task]", "GH-1234, owner/name#1234, an issue URL, or a task file (.md)")
-    .option("--prompt <text>", "run this prompt instead of a task")
-    .option("--backend <name>", "backend CLI to run (default: config default_backend)")
-    .option("--model <model>", "model to ask the backend for")
+    .option("--prompt <text>", "run this prompt instead of a task (- reads it from stdin)")
+    .option("--backend <name>", "backend CLI to run (default: config default_backend)", nonEmpty)
+    .option("--model <model>", "model to ask the backend for", nonEmpty)
     .option("--project <dir>", "project directory the agent works in (default: the current directory)")
-    .option("--timeout <seconds>", "total timeout (default: limits.task_timeout_s)", positiveInt)
+    .option("--timeout <seconds>", "total timeout (default: limits.task_timeout_s)", seconds)
     .option("--sim", "run against the built-in loopback model simulator (no network, no cost)")
     .addOption(new Option("--sim-scenario <name>", "simulator scenario for --sim (ok, tooluse, write, stall, http500, http500x2, drop, sseerror, …)").default("ok"))
     .option("--json", "print the execution object as JSON")

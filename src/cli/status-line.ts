@@ -1,3 +1,5 @@
+import { Writable } from "node:stream";
+
 /**
  * One line at the bottom of the terminal that keeps being redrawn (the live progress of a
  * run). Log lines written through it appear above the line instead of through it.
@@ -16,14 +18,14 @@ export class StatusLine {
     this.#out.write(`\r\x1b[2K${this.#text}`);
   }
 
-  /** A stream-like writer for log output. */
-  readonly stream = {
-    write: (chunk: string): boolean => {
-      this.#out.write(`\r\x1b[2K${chunk}`);
+  /** A stream for log output (pino-pretty needs a real Writable). */
+  readonly stream = new Writable({
+    write: (chunk: Buffer | string, _encoding, done) => {
+      this.#out.write(`\r\x1b[2K${chunk.toString()}`);
       if (this.#text) this.#out.write(this.#text);
-      return true;
+      done();
     },
-  };
+  });
 
   clear(): void {
     if (this.#text) this.#out.write("\r\x1b[2K");

@@ -74,7 +74,8 @@ async function readYamlFile(file: string, mustExist: boolean): Promise<Plain | u
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    if (!mustExist && errnoCode(error) === "ENOENT") return undefined;
+    // Absent (or under a PILOT_HOME that is not a directory, which the store reports): defaults.
+    if (!mustExist && (errnoCode(error) === "ENOENT" || errnoCode(error) === "ENOTDIR")) return undefined;
     const reason = errnoCode(error) === "ENOENT" ? "file not found" : (error as Error).message;
     throw new PilotError("config", `config file ${file}: ${reason}`, { cause: error });
   }
@@ -93,65 +94,80 @@ async function readYamlFile(file: string, mustExist: boolean): Promise<Plain | u
 }
 
 /**
- * `PILOT_<KEY>__<KEY>…=value` sets a nested key; segments match config keys case-insensitively
- * with `_` and `-` treated alike (`PILOT_BACKENDS__CLAUDE_CODE__BINARY`). Values are read as
- * YAML scalars, so numbers, booleans and `null` work. `PILOT_LOG_LEVEL` is a shortcut.
+ * `PILOT_<KEY>__<KEY>…=value` sets a key: segments match config keys case-insensitively with
+ * `_` and `-` treated alike (`PILOT_DEFAULT_BACKEND`, `PILOT_BACKENDS__CLAUDE_CODE__BINARY`);
+ * below a map (`…__ENV__IS_SANDBOX`) the segment is the key exactly as written. Values are
+ * YAML scalars (numbers, booleans, `null`), except where the config expects text, which
+ * takes the value as it is. `PILOT_HOME` and `PILOT_CONFIG` say where config lives;
+ * `PILOT_LOG_LEVEL` is a shortcut for `PILOT_LOG__LEVEL`. An unknown nested key is an
+ * error; a single-segment `PILOT_*` variable that names no key is not pilot's and is ignored.
  */
 async function envLayers(env: NodeJS.ProcessEnv): Promise<Layer[]> {
   const layers: Layer[] = [];
   for (const [name, raw] of Object.entries(env)) {
-    if (raw === undefined) continue;
+    if (raw === undefined || !name.startsWith("PILOT_") || name === "PILOT_HOME" || name === "PILOT_CONFIG") continue;
     if (name === "PILOT_LOG_LEVEL") {
       layers.push({ label: `env PILOT_LOG_LEVEL`, values: { log: { level: raw } } });
       continue;
     }
-    if (!name.startsWith("PILOT_") || !name.includes("__")) continue;
     const segments = name.slice("PILOT_".length).split("__");
-    const keyPath = resolveEnvPath(segments);
-    if (!keyPath) {
+    const target = resolveEnvPath(segments);
+    if (!target) {
+      if (segments.length === 1) continue;
       throw new PilotError("config", `env ${name}: no config key ${segments.join(".").toLowerCase()}`);
     }
-    let value: unknown;
-    try {
-      value = (await yaml()).parseYaml(raw);
-    } catch {
-      value = raw;
+    let value: unknown = raw;
+    if (!target.text) {
+      try {
+        value = (await yaml()).parseYaml(raw);
+      } catch {
+        value = raw;
+      }
     }
-    layers.push({ label: `env ${name}`, values: nest(keyPath, value) });
+    layers.push({ label: `env ${name}`, values: nest(target.path, value) });
   }
   return layers;
 }
 
-function resolveEnvPath(segments: string[]): string[] | undefined {
-  const path: string[] = [];
-  let shape: z.ZodType | undefined = configSchema;
-  for (const segment of segments) {
-    const keys = objectKeys(shape);
-    if (!keys) {
-      // Inside a record (e.g. pricing.models.<name>): keep the segment as written, lower-cased.
-      path.push(segment.toLowerCase());
-      shape = undefined;
-      continue;
-    }
-    const wanted = normalizeKey(segment);
-    const match = Object.keys(keys).find((key) => normalizeKey(key) === wanted);
-    if (!match) return undefined;
-    path.push(match);
-    shape = keys[match];
-  }
-  return path;
+interface ShapeInfo {
+  type: string | undefined;
+  shape?: Record<string, z.ZodType>;
+  valueType?: z.ZodType;
 }
 
-function objectKeys(shape: z.ZodType | undefined): Record<string, z.ZodType> | undefined {
-  let current: unknown = shape;
-  // Unwrap defaults, optionals and nullables down to an object schema, if there is one.
-  for (let i = 0; i < 5 && current; i++) {
-    const def = (current as { def?: { type?: string; innerType?: unknown; shape?: Record<string, z.ZodType> } }).def;
-    if (!def) return undefined;
-    if (def.type === "object") return def.shape;
-    current = def.innerType;
+/** The kind of schema below defaults, optionals and nullables. */
+function describe(schema: z.ZodType | undefined): ShapeInfo {
+  let current: unknown = schema;
+  for (let i = 0; i < 8 && current; i++) {
+    const def = (current as { def?: { type?: string; innerType?: unknown; shape?: Record<string, z.ZodType>; valueType?: z.ZodType } }).def;
+    if (!def) break;
+    if (def.type === "default" || def.type === "optional" || def.type === "nullable" || def.type === "prefault") {
+      current = def.innerType;
+      continue;
+    }
+    return { type: def.type, ...(def.shape ? { shape: def.shape } : {}), ...(def.valueType ? { valueType: def.valueType } : {}) };
   }
-  return undefined;
+  return { type: undefined };
+}
+
+function resolveEnvPath(segments: string[]): { path: string[]; text: boolean } | undefined {
+  const path: string[] = [];
+  let schema: z.ZodType | undefined = configSchema;
+  for (const segment of segments) {
+    const info = describe(schema);
+    if (info.type === "record") {
+      path.push(segment);
+      schema = info.valueType;
+      continue;
+    }
+    if (info.type !== "object" || !info.shape) return undefined;
+    const wanted = normalizeKey(segment);
+    const match = Object.keys(info.shape).find((key) => normalizeKey(key) === wanted);
+    if (!match) return undefined;
+    path.push(match);
+    schema = info.shape[match];
+  }
+  return { path, text: describe(schema).type === "string" || describe(schema).type === "enum" };
 }
 
 const normalizeKey = (key: string) => key.toLowerCase().replace(/-/g, "_");

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_TIMEOUT_S } from "./limits.js";
 
 /**
  * The one configuration schema. Every key has a default, objects are strict so a typo is
@@ -7,6 +8,7 @@ import { z } from "zod";
  */
 
 const positiveInt = z.number().int().positive();
+const timeoutSeconds = positiveInt.max(MAX_TIMEOUT_S);
 const nonNegativeNumber = z.number().nonnegative();
 const envMap = z.record(z.string(), z.string());
 
@@ -56,18 +58,18 @@ export const configSchema = z
           .default(null),
         /** REST API base URL; null: https://api.github.com (set it for GitHub Enterprise). */
         api_url: z.string().url().nullable().default(null),
-        timeout_s: positiveInt.default(30),
+        timeout_s: timeoutSeconds.default(30),
       })
       .strict()
       .default({ repo: null, api_url: null, timeout_s: 30 }),
     limits: z
       .object({
-        task_timeout_s: positiveInt.default(3600),
-        inactivity_timeout_s: positiveInt.default(600),
+        task_timeout_s: timeoutSeconds.default(3600),
+        inactivity_timeout_s: timeoutSeconds.default(600),
         /** A stream line longer than this is skipped and counted as a parse error. */
         max_line_bytes: positiveInt.default(268_435_456),
         /** Seconds between SIGTERM and SIGKILL when a backend's process group is stopped. */
-        kill_grace_s: nonNegativeNumber.default(5),
+        kill_grace_s: nonNegativeNumber.max(3600).default(5),
       })
       .strict()
       .default({ task_timeout_s: 3600, inactivity_timeout_s: 600, max_line_bytes: 268_435_456, kill_grace_s: 5 }),

@@ -1,7 +1,8 @@
-import { closeSync, createReadStream, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
 import { PilotError } from "../util/errors.js";
+import { ensureDir } from "../util/fs.js";
 
 /**
  * Recordings (`$PILOT_HOME/recordings/<execution-id>.rec`): a header line, then the
@@ -42,7 +43,7 @@ export class RecordingWriter {
   }
 
   static create(path: string, header: RecordingHeader): RecordingWriter {
-    mkdirSync(dirname(path), { recursive: true });
+    ensureDir(dirname(path), "recordings directory");
     const writer = new RecordingWriter(path, openSync(path, "w"));
     writer.#writeRaw(Buffer.from(`${JSON.stringify(header)}\n`));
     return writer;

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Backend } from "../backends/backend.js";
 import type { BackendEvent } from "../backends/events.js";
@@ -15,6 +15,7 @@ import { estimatePromptTokens, estimateUsage } from "../telemetry/estimate.js";
 import { loadPriceTable, PriceBook } from "../telemetry/pricing.js";
 import type { TokenBuckets } from "../telemetry/usage.js";
 import { coerceError } from "../util/errors.js";
+import { ensureDir } from "../util/fs.js";
 import { newId } from "../util/ids.js";
 import type { Logger } from "../util/logger.js";
 import { packageVersionOf, resolveBinary } from "./binary.js";
@@ -173,6 +174,7 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
       execution_id: id,
       started_at: new Date(startedAt).toISOString(),
     });
+    await markExecutionStarted(db, id, { pgid: null, cliVersion, recordingPath, now: now() });
     if (!binary) {
       binaryFound = false;
       recording.side("spawn_error", { message: `binary ${binaryName} not found` });
@@ -181,7 +183,7 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
       if (input.sim) {
         simulator = await startSimulator();
         const home = join(simDir, "home");
-        mkdirSync(home, { recursive: true });
+        ensureDir(home, "simulator home");
         sim = { baseUrl: simulator.registerRun(id, { scenario: input.sim.scenario, cwd: input.projectDir }), home };
       }
       const command = backend.command({ prompt: task.prompt, projectDir: input.projectDir, model: input.model?.model ?? null, config, sim, env });
@@ -232,9 +234,17 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
   } finally {
     for (const timer of timers) clearTimeout(timer);
     if (snapshotTimer) clearTimeout(snapshotTimer);
-    recording?.close();
-    await simulator?.close();
-    rmSync(simDir, { recursive: true, force: true });
+    // Cleanup must not keep the row from its final status: each step on its own.
+    const cleanup = (what: string, step: () => unknown) => {
+      try {
+        step();
+      } catch (error) {
+        log.warn({ err: coerceError(error) }, `cleanup: cannot ${what}`);
+      }
+    };
+    cleanup("close the recording", () => recording?.close());
+    await simulator?.close().catch((error: unknown) => log.warn({ err: coerceError(error) }, "cleanup: cannot stop the simulator"));
+    if (input.sim) cleanup("remove the simulator home", () => rmSync(simDir, { recursive: true, force: true }));
   }
 
   await priceTable;
@@ -264,10 +274,11 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
     throw error;
   }
   reportTelemetry(log, state, metrics, config.pricing.disagreement_threshold);
+  const saved = await getExecution(db, id);
+  const execution = toExecutionObject(saved.row, saved.models);
   log.info(
-    { status: outcome.status, errorCode: outcome.failure?.code ?? null, tokens: metrics.usage.total, costUsd: metrics.usage.costUsd, model: metrics.modelName, telemetry: metrics.telemetryStatus },
+    { status: execution.status, errorCode: execution.error?.code ?? null, tokens: execution.tokens.total, costUsd: execution.cost_usd, model: execution.model_name, telemetry: execution.telemetry_status },
     "execution finished",
   );
-  const saved = await getExecution(db, id);
-  return { execution: toExecutionObject(saved.row, saved.models), exitCode: outcome.exitCode };
+  return { execution, exitCode: outcome.exitCode };
 }

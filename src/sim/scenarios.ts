@@ -35,13 +35,13 @@ export const SCENARIO_NAMES = ["ok", "tooluse", "write", "stall", "httpNNN", "ht
 export function parseScenario(name: string): Scenario | undefined {
   const simple = SIMPLE[name];
   if (simple) return { name, kind: simple };
-  const http = /^http(\d{3})(?:x(\d+))?$/.exec(name);
+  const http = /^http(\d{3})(?:x([1-9]\d*))?$/.exec(name);
   if (http) {
     const status = Number(http[1]);
     if (status < 400 || status > 599) return undefined;
     return { name, kind: "http", status, firstN: http[2] === undefined ? undefined : Number(http[2]) };
   }
-  const misbehave = /^(drop|sseerror)(?:x(\d+))?$/.exec(name);
+  const misbehave = /^(drop|sseerror)(?:x([1-9]\d*))?$/.exec(name);
   if (misbehave) return { name, kind: misbehave[1] as ScenarioKind, firstN: misbehave[2] === undefined ? undefined : Number(misbehave[2]) };
   return undefined;
 }

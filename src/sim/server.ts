@@ -103,6 +103,10 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
     }
     if (req.method === "POST" && path === "/v1/messages") {
       const body = await readJson(req);
+      if (body === undefined) {
+        finish(400);
+        return json(res, 400, { type: "error", error: { type: "invalid_request_error", message: "request body is not JSON (simulator)" } });
+      }
       const request = readMessagesRequest(body, entry.cwd);
       const index = entry.calls.get(request.model) ?? 0;
       entry.calls.set(request.model, index + 1);
@@ -166,8 +170,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     chunks.push(chunk as Buffer);
   }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
   } catch {
-    return {};
+    return undefined;
   }
 }

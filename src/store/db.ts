@@ -1,10 +1,10 @@
-import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import { PilotError } from "../util/errors.js";
+import { ensureDir } from "../util/fs.js";
 import { packageRoot } from "../util/package-root.js";
 import * as schema from "./schema.js";
 
@@ -27,7 +27,7 @@ export interface OpenDbOptions {
  * cross-process lock.
  */
 export function openDb(file: string, options: OpenDbOptions = {}): Db {
-  if (!options.readonly) mkdirSync(dirname(file), { recursive: true });
+  if (!options.readonly) ensureDir(dirname(file), "data directory");
   let client: Database.Database;
   try {
     client = new Database(file, { timeout: BUSY_TIMEOUT_MS, readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
@@ -35,7 +35,7 @@ export function openDb(file: string, options: OpenDbOptions = {}): Db {
     client.pragma("foreign_keys = ON");
     client.pragma("synchronous = NORMAL");
   } catch (error) {
-    throw new PilotError("store", `cannot open database ${file}: ${(error as Error).message}`, { cause: error });
+    throw new PilotError("store", `cannot open database ${file}: ${(error as Error).message} (is PILOT_HOME writable?)`, { cause: error });
   }
   const db = drizzle(client, { schema }) as Db;
   if (options.migrate !== false && !options.readonly) applyMigrations(db, file);

@@ -35,7 +35,8 @@ export async function getExecution(db: Db, idOrPrefix: string): Promise<Executio
 }
 
 function findByPrefix(db: Db, prefix: string): ExecutionRow {
-  if (prefix.length < 4) throw new PilotError("not_found", `no execution ${prefix}`);
+  if (prefix.trim().length === 0) throw new PilotError("usage", "an execution id is required");
+  if (prefix.length < 6) throw new PilotError("usage", `execution id ${JSON.stringify(prefix)} is too short: give the id or at least its first 6 characters`);
   // A range on the primary key: every id that starts with the prefix, using the index.
   const rows = db
     .select()

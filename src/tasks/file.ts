@@ -21,9 +21,11 @@ const frontMatterSchema = z
     backend: z.string().min(1).optional(),
     model: z.string().min(1).optional(),
   })
-  .loose();
+  // Like the config: a misspelt key is reported, not silently ignored.
+  .strict();
 
-const FRONT_MATTER = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
+const FRONT_MATTER = /^---[ \t]*\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)/;
+const OPENING = /^---[ \t]*\r?\n/;
 
 export function looksLikeTaskFile(ref: string): boolean {
   return /\.(md|markdown|txt)$/i.test(ref) || ref.startsWith("./") || ref.startsWith("../") || ref.startsWith("/");
@@ -43,21 +45,25 @@ export async function resolveFileTask(path: string, projectDir: string): Promise
   try {
     text = readFileSync(absolute, "utf8");
   } catch (error) {
-    throw new PilotError("task", `task file ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "not found" : (error as Error).message}`, { cause: error });
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? `not found${absolute === path ? "" : ` (${absolute})`}` : (error as Error).message;
+    throw new PilotError("task", `task file ${path}: ${reason}`, { cause: error });
   }
   const match = FRONT_MATTER.exec(text);
+  if (!match && OPENING.test(text)) throw new PilotError("task", `task file ${path}: front matter opened with --- is never closed with a --- line`);
   let front: z.output<typeof frontMatterSchema> = {};
   if (match) {
     let value: unknown;
     try {
-      value = (await import("../util/yaml.js")).parseYaml(match[1]!) ?? {};
+      value = (await import("../util/yaml.js")).parseYaml(match[1] ?? "") ?? {};
     } catch (error) {
       throw new PilotError("task", `task file ${path}: invalid front matter: ${(error as Error).message.split("\n")[0]}`);
     }
     const parsed = frontMatterSchema.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new PilotError("task", `task file ${path}: front matter ${issue.path.join(".") || "(top level)"}: ${issue.message}`);
+      const field = issue.code === "unrecognized_keys" ? issue.keys.join(", ") : issue.path.join(".") || "(top level)";
+      const message = issue.code === "unrecognized_keys" ? `unknown key (known: id, title, backend, model)` : issue.message;
+      throw new PilotError("task", `task file ${path}: front matter ${field}: ${message}`);
     }
     front = parsed.data;
   }

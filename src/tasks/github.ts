@@ -22,15 +22,30 @@ export interface GithubRef {
   text: string;
 }
 
-/** `GH-1234`, `owner/name#1234`, or an issue URL; null when `text` is none of these. */
-export function parseGithubRef(text: string): GithubRef | null {
-  const short = /^gh-(\d+)$/i.exec(text);
+/**
+ * `GH-1234`, `owner/name#1234`, or an issue (or pull request) URL on github.com or on the
+ * configured GitHub Enterprise host; null when `text` is none of these. Numbers start at 1.
+ */
+export function parseGithubRef(text: string, apiUrl: string | null = null): GithubRef | null {
+  const short = /^gh-([1-9]\d*)$/i.exec(text);
   if (short) return { repo: null, number: Number(short[1]), text };
-  const qualified = /^([\w.-]+\/[\w.-]+)#(\d+)$/.exec(text);
+  const qualified = /^([\w.-]+\/[\w.-]+)#([1-9]\d*)$/.exec(text);
   if (qualified) return { repo: qualified[1]!, number: Number(qualified[2]), text };
-  const url = /^https?:\/\/[^/]+\/([\w.-]+\/[\w.-]+)\/(?:issues|pull)\/(\d+)\/?$/.exec(text);
-  if (url) return { repo: url[1]!, number: Number(url[2]), text };
+  const url = /^https?:\/\/([^/]+)\/([\w.-]+\/[\w.-]+)\/(?:issues|pull)\/([1-9]\d*)\/?$/.exec(text);
+  if (url && githubHosts(apiUrl).includes(url[1]!.toLowerCase())) return { repo: url[2]!, number: Number(url[3]), text };
   return null;
+}
+
+function githubHosts(apiUrl: string | null): string[] {
+  const hosts = ["github.com", "www.github.com"];
+  if (apiUrl) {
+    try {
+      hosts.push(new URL(apiUrl).host.toLowerCase().replace(/^api\./, ""));
+    } catch {
+      // an invalid api_url is reported by the config check
+    }
+  }
+  return hosts;
 }
 
 export interface GithubContext {
@@ -73,6 +88,7 @@ export async function resolveGithubTask(ref: GithubRef, ctx: GithubContext): Pro
   if (!parsed.success) throw new PilotError("task", `${ref.text}: unexpected answer from ${url}`);
   const issue = parsed.data;
   const body = (issue.body ?? "").trim();
+  if (issue.title.trim().length === 0 && body.length === 0) throw new PilotError("task", `${ref.text}: the issue has neither title nor body: nothing to do`);
   const prompt = [`# ${issue.title}`, body, `(GitHub issue ${repo}#${issue.number}${issue.html_url ? `: ${issue.html_url}` : ""})`]
     .filter((part) => part.length > 0)
     .join("\n\n");

@@ -33,8 +33,8 @@ export async function resolveTask(input: ResolveTaskInput, ctx: ResolveTaskConte
   const ref = input.ref?.trim();
   if (!ref) throw new PilotError("usage", "missing TASK (GH-1234, owner/name#1234, a task file, or --prompt TEXT)");
 
-  const github = parseGithubRef(ref);
+  const github = parseGithubRef(ref, ctx.config.github.api_url);
   if (github) return resolveGithubTask(github, ctx);
   if (isExistingFile(ref) || looksLikeTaskFile(ref)) return resolveFileTask(ref, ctx.projectDir);
-  throw new PilotError("task", `unknown task ref ${JSON.stringify(ref)}: expected GH-<number>, owner/name#<number>, an issue URL, a task file path, or --prompt TEXT`);
+  throw new PilotError("task", `unknown task ref ${JSON.stringify(ref)}: expected GH-<number>, owner/name#<number>, a GitHub issue URL, a task file path, or --prompt TEXT`);
 }

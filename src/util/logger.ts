@@ -41,10 +41,11 @@ function redactPaths(): string[] {
 const SECRET_TEXT = /\b(sk-[A-Za-z0-9_-]{8,}|gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{16,})|(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g;
 
 export function scrubSecrets(text: string): string {
-  return text.replace(SECRET_TEXT, (_match, key: string | undefined, bearer: string | undefined) =>
-    bearer ? `${bearer}[redacted]` : key ? "[redacted]" : "[redacted]",
-  );
+  return text.replace(SECRET_TEXT, (_match, _key: string | undefined, bearer: string | undefined) => (bearer ? `${bearer}[redacted]` : "[redacted]"));
 }
+
+/** Free text from outside (CLI output, issue titles) can carry terminal control sequences. */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 export interface LoggerSetup {
   level?: string;
@@ -55,7 +56,7 @@ export interface LoggerSetup {
   /** Pretty output; defaults to "is the target a terminal". */
   pretty?: boolean;
   /** For pretty output: write through this instead of the fd (a live status line does). */
-  prettyStream?: { write(chunk: string): unknown };
+  prettyStream?: NodeJS.WritableStream;
 }
 
 export function createLogger(setup: LoggerSetup = {}): Logger {
@@ -67,7 +68,7 @@ export function createLogger(setup: LoggerSetup = {}): Logger {
     hooks: {
       // Free-text arguments are scrubbed; objects are covered by `redact`.
       logMethod(args, method) {
-        const cleaned = args.map((arg) => (typeof arg === "string" ? scrubSecrets(arg) : arg));
+        const cleaned = args.map((arg) => (typeof arg === "string" ? scrubSecrets(arg).replace(CONTROL, "?") : arg));
         method.apply(this, cleaned as Parameters<typeof method>);
       },
     },
@@ -91,11 +92,11 @@ function destinationFor(setup: LoggerSetup, fd: 1 | 2): DestinationStream {
   return pino.destination({ dest: fd, sync: true });
 }
 
-function prettyStream(destination: 1 | 2 | { write(chunk: string): unknown }): DestinationStream {
+function prettyStream(destination: 1 | 2 | NodeJS.WritableStream): DestinationStream {
   // Loaded only on a terminal, so non-interactive runs never pay for it.
   const require = createRequire(import.meta.url);
   const pretty = require("pino-pretty") as (opts: Record<string, unknown>) => DestinationStream;
-  return pretty({ destination, sync: true, colorize: true, ignore: "pid,hostname", translateTime: "HH:MM:ss" });
+  return pretty({ destination, sync: true, colorize: true, singleLine: true, ignore: "pid,hostname", translateTime: "HH:MM:ss" });
 }
 
 /** A logger that drops everything, for library use and tests that do not look at logs. */

@@ -37,9 +37,9 @@ describe("pilot fails fast on bad input, before writing anything", () => {
   it("exits 1 with a one-line error and no row for an unknown task ref or a missing task file", async () => {
     const home = tmpDir();
     const unknown = await pilot(["run", "JIRA-12"], { home });
-    expect([unknown.exitCode, unknown.stderr]).toEqual([1, 'pilot: unknown task ref "JIRA-12": expected GH-<number>, owner/name#<number>, an issue URL, a task file path, or --prompt TEXT\n']);
+    expect([unknown.exitCode, unknown.stderr]).toEqual([1, 'pilot: unknown task ref "JIRA-12": expected GH-<number>, owner/name#<number>, a GitHub issue URL, a task file path, or --prompt TEXT\n']);
     const missing = await pilot(["run", "./tasks/nope.md"], { home });
-    expect([missing.exitCode, missing.stderr]).toEqual([1, "pilot: task file ./tasks/nope.md: not found\n"]);
+    expect([missing.exitCode, missing.stderr]).toEqual([1, `pilot: task file ./tasks/nope.md: not found (${home}/tasks/nope.md)\n`]);
     expect(databaseExists(home)).toBe(false);
   });
 

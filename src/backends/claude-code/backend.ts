@@ -40,12 +40,13 @@ export const claudeCodeBackend: Backend = {
   command(ctx: CommandContext): BackendCommand {
     const settings = ctx.config.backends["claude-code"];
     const promptInArgs = Buffer.byteLength(ctx.prompt, "utf8") <= MAX_PROMPT_ARG_BYTES;
-    const args = ["-p", ...(promptInArgs ? [ctx.prompt] : [])];
-    args.push("--output-format", "stream-json", "--verbose", "--include-partial-messages");
+    const args = ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"];
     args.push("--permission-mode", settings.permission_mode);
     if (ctx.model) args.push("--model", ctx.model);
     if (settings.max_turns !== null) args.push("--max-turns", String(settings.max_turns));
     args.push(...settings.extra_args);
+    // After `--`, a prompt that starts with "-" (a markdown list, "--model=…") stays a prompt.
+    if (promptInArgs) args.push("--", ctx.prompt);
     // A sim run takes nothing from the configured env that could point it elsewhere; only
     // IS_SANDBOX (needed for bypassPermissions as root) passes through.
     const env = ctx.sim

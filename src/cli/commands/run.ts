@@ -5,10 +5,11 @@ import { runExecution } from "../../executor/run-execution.js";
 import { parseScenario, SCENARIO_NAMES } from "../../sim/scenarios.js";
 import { closeDb } from "../../store/db.js";
 import { resolveTask } from "../../tasks/resolve.js";
+import type { Task } from "../../tasks/task.js";
 import { PilotError } from "../../util/errors.js";
 import { createLogger } from "../../util/logger.js";
 import { loadContext, openStore, type GlobalOptions } from "../context.js";
-import { formatDuration, formatInt, formatSummary, formatUsd } from "../format.js";
+import { clean, formatDuration, formatInt, formatSummary, formatUsd } from "../format.js";
 import { StatusLine } from "../status-line.js";
 
 export interface RunOptions extends GlobalOptions {
@@ -33,11 +34,12 @@ export async function runCommand(taskArg: string | undefined, options: RunOption
 
   // Config first: a bad config fails before the task is fetched or anything is written.
   const ctx = await loadContext({ ...options, projectDir, flags: options.timeout ? { limits: { task_timeout_s: options.timeout } } : {} });
+  const prompt = options.prompt === "-" ? await readStdin() : options.prompt;
   const task = await resolveTask(
-    { ...(taskArg === undefined ? {} : { ref: taskArg }), ...(options.prompt === undefined ? {} : { prompt: options.prompt }) },
+    { ...(taskArg === undefined ? {} : { ref: taskArg }), ...(prompt === undefined ? {} : { prompt }) },
     { config: ctx.config, projectDir, env: process.env },
   );
-  const backend = getBackend(options.backend ?? task.backend ?? ctx.config.default_backend);
+  const backend = backendFor(options.backend, task, ctx.config.default_backend);
   const requestedModel = options.model ?? task.model;
   const configModel = backend.configuredModel(ctx.config);
   const model = requestedModel ? { model: requestedModel, source: "requested" as const } : configModel ? { model: configModel, source: "config" as const } : null;
@@ -78,7 +80,7 @@ export async function runCommand(taskArg: string | undefined, options: RunOption
             onProgress: (p) => {
               frame = (frame + 1) % SPINNER.length;
               live.update(
-                `${SPINNER[frame]} ${backend.name} ${formatDuration(p.elapsedMs)} · ${p.calls} call${p.calls === 1 ? "" : "s"} · ${formatInt(p.tokens)} tokens · ${formatUsd(p.costUsd)}${p.model ? ` · ${p.model}` : ""}`,
+                clean(`${SPINNER[frame]} ${backend.name} ${formatDuration(p.elapsedMs)} · ${p.calls} call${p.calls === 1 ? "" : "s"} · ${formatInt(p.tokens)} tokens · ${formatUsd(p.costUsd)}${p.model ? ` · ${p.model}` : ""}`),
               );
             },
           }
@@ -93,6 +95,25 @@ export async function runCommand(taskArg: string | undefined, options: RunOption
     process.off("SIGTERM", onTerm);
     closeDb(db);
   }
+}
+
+/** `--backend` is usage (exit 2); a task file naming an unknown backend is a bad task (exit 1). */
+function backendFor(flag: string | undefined, task: Task, fallback: string) {
+  if (flag !== undefined) return getBackend(flag);
+  if (task.backend === undefined) return getBackend(fallback);
+  try {
+    return getBackend(task.backend);
+  } catch (error) {
+    throw new PilotError("task", `task ${task.ref}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** `--prompt -`: the prompt from stdin (for prompts longer than a command line allows). */
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new PilotError("usage", "--prompt -: reads the prompt from stdin, but stdin is a terminal");
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function isDirectory(path: string): boolean {
