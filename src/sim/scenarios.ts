@@ -46,20 +46,43 @@ export function parseScenario(name: string): Scenario | undefined {
   return undefined;
 }
 
-/** Usage the simulator reports per call: distinctive numbers that can be traced into a stored row. */
+/**
+ * Usage the simulator reports per call: distinctive numbers that can be traced into a stored
+ * row. `input` is fresh input; each API then says it its own way (Anthropic adds cache on
+ * top; OpenAI counts cached tokens inside input and reasoning inside output).
+ */
 export interface SimUsage {
   input: number;
   cacheWrite: number;
   cacheRead: number;
   output: number;
+  reasoning: number;
 }
 
-export const DEFAULT_USAGE: SimUsage = { input: 1234, cacheWrite: 567, cacheRead: 8901, output: 89 };
-export const HAIKU_USAGE: SimUsage = { input: 321, cacheWrite: 0, cacheRead: 0, output: 21 };
-/** The call that answers a tool result. */
-export const FOLLOW_UP_USAGE: SimUsage = { input: 55, cacheWrite: 66, cacheRead: 9999, output: 7 };
+/** Anthropic Messages: input 1234, cache creation 567, cache read 8901, output 89. */
+export const ANTHROPIC_USAGE = {
+  main: { input: 1234, cacheWrite: 567, cacheRead: 8901, output: 89, reasoning: 0 },
+  /** Models containing "haiku" (also OpenCode's title call). */
+  small: { input: 321, cacheWrite: 0, cacheRead: 0, output: 21, reasoning: 0 },
+  /** The call answering a tool result. */
+  followUp: { input: 55, cacheWrite: 66, cacheRead: 9999, output: 7, reasoning: 0 },
+} satisfies Record<string, SimUsage>;
 
-export function usageFor(model: string, followUp: boolean): SimUsage {
-  if (model.includes("haiku")) return HAIKU_USAGE;
-  return followUp ? FOLLOW_UP_USAGE : DEFAULT_USAGE;
+/** OpenAI Responses / Chat: input 10135 of which 8901 cached, output 89 of which 34 reasoning. */
+export const OPENAI_USAGE = {
+  main: { input: 1234, cacheWrite: 0, cacheRead: 8901, output: 89, reasoning: 34 },
+  /** Models containing "nano", "mini" or "small" (OpenCode's title call). */
+  small: { input: 333, cacheWrite: 0, cacheRead: 0, output: 22, reasoning: 0 },
+  followUp: { input: 66, cacheWrite: 0, cacheRead: 9999, output: 8, reasoning: 3 },
+} satisfies Record<string, SimUsage>;
+
+export type UsageTable = typeof ANTHROPIC_USAGE;
+
+export function isSmallModel(model: string): boolean {
+  return /haiku|nano|mini|small/i.test(model);
+}
+
+export function usageFor(table: UsageTable, model: string, followUp: boolean): SimUsage {
+  if (isSmallModel(model)) return table.small;
+  return followUp ? table.followUp : table.main;
 }

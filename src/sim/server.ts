@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { answerMessages, readMessagesRequest } from "./anthropic.js";
+import { answerMessages, readMessagesCall } from "./anthropic.js";
+import type { Handling } from "./http.js";
+import { answerChat, answerResponses, readChatCall, readResponsesCall } from "./openai.js";
 import { parseScenario, type Scenario } from "./scenarios.js";
 
 /**
@@ -53,6 +55,13 @@ interface RunEntry {
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
+/** The model APIs the simulator speaks, by path (after an optional `/s/…` or `/r/…` prefix). */
+const API_ROUTES: Record<string, "messages" | "responses" | "chat"> = {
+  "/v1/messages": "messages",
+  "/v1/responses": "responses",
+  "/v1/chat/completions": "chat",
+};
+
 export async function startSimulator(options: StartSimulatorOptions = {}): Promise<Simulator> {
   const runs = new Map<string, RunEntry>();
   const requests: SimRequestRecord[] = [];
@@ -101,25 +110,28 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
       res.writeHead(200).end();
       return;
     }
-    if (req.method === "POST" && path === "/v1/messages") {
+    const api = req.method === "POST" ? API_ROUTES[path] : undefined;
+    if (api) {
       const body = await readJson(req);
       if (body === undefined) {
         finish(400);
-        return json(res, 400, { type: "error", error: { type: "invalid_request_error", message: "request body is not JSON (simulator)" } });
+        return json(res, 400, { type: "error", error: { type: "invalid_request_error", message: "request body is not a JSON object (simulator)" } });
       }
-      const request = readMessagesRequest(body, entry.cwd);
-      const index = entry.calls.get(request.model) ?? 0;
-      entry.calls.set(request.model, index + 1);
-      const misbehave = entry.scenario.firstN === undefined || index < entry.scenario.firstN;
-      record.model = request.model;
-      record.stream = request.stream;
-      answerMessages(req, res, entry.scenario, request, {
-        misbehave,
+      const call = api === "messages" ? readMessagesCall(body, entry.cwd) : api === "responses" ? readResponsesCall(body, entry.cwd) : readChatCall(body, entry.cwd);
+      const index = entry.calls.get(call.model) ?? 0;
+      entry.calls.set(call.model, index + 1);
+      record.model = call.model;
+      record.stream = call.stream;
+      const how: Handling = {
+        misbehave: entry.scenario.firstN === undefined || index < entry.scenario.firstN,
         onHang: (response) => {
           hanging.add(response);
           response.on("close", () => hanging.delete(response));
         },
-      });
+      };
+      if (api === "messages") answerMessages(req, res, entry.scenario, call, how);
+      else if (api === "responses") answerResponses(req, res, entry.scenario, call, how);
+      else answerChat(req, res, entry.scenario, readChatCall(body, entry.cwd), how);
       finish(res.statusCode);
       return;
     }
@@ -161,7 +173,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -170,7 +182,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     chunks.push(chunk as Buffer);
   }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+    const value: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }

@@ -4,7 +4,7 @@ import { calcPrice } from "@pydantic/genai-prices";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { roundUsd } from "../../src/telemetry/pricing.js";
-import { SIM_FILE_CONTENT, SIM_FILE_NAME } from "../../src/sim/anthropic.js";
+import { SIM_FILE_CONTENT, SIM_FILE_NAME } from "../../src/sim/plan.js";
 import { executionFrom, pilot } from "../helpers/pilot.js";
 import { CLAUDE_BIN, PILOT_BIN } from "../helpers/paths.js";
 import { storedExecution } from "../helpers/store.js";

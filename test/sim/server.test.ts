@@ -49,7 +49,7 @@ describe("loopback model simulator (Anthropic Messages API)", () => {
   it("streams a tool call like the captured mock, then answers the tool result with the follow-up usage", async () => {
     sim = await startSimulator();
     const base = sim.registerRun("run1", { scenario: "tooluse", cwd: "/home/dev/cc-proj" });
-    const first = frames(await (await post(base, { model: "claude-opus-4-8", stream: true })).text());
+    const first = frames(await (await post(base, { model: "claude-opus-4-8", stream: true, tools: [{ name: "Read", input_schema: {} }] })).text());
     const captured = frames(capturedBody("anthropic-messages-stream-tooluse.txt"));
     expect(first.map((f) => f.event)).toEqual(captured.map((f) => f.event));
     expect(first[0]!.data).toEqual(captured[0]!.data);
