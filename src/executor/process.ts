@@ -114,3 +114,16 @@ export function spawnErrorCode(error: Error | null): string | undefined {
   if (!error) return undefined;
   return errnoCode(error) ?? errnoCode((error as { cause?: unknown }).cause);
 }
+
+/** A plain CLI run as a BackendRun: its stdout is the output, nothing to finish or collect. */
+export function processRun(proc: BackendProcess): import("../backends/backend.js").BackendRun {
+  return {
+    pid: proc.pid,
+    output: proc.stdout as AsyncIterable<Uint8Array>,
+    stderrTail: proc.stderrTail,
+    exited: proc.exited,
+    complete: () => {},
+    stop: (graceMs) => proc.stop(graceMs),
+    collectSide: async () => [],
+  };
+}

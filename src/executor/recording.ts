@@ -58,7 +58,9 @@ export class RecordingWriter {
 
   side(kind: string, fields: Record<string, unknown>): void {
     if (!this.#endsWithNewline) this.#writeRaw(Buffer.from("\n"));
-    this.#writeRaw(Buffer.from(`${JSON.stringify({ pilot_side: kind, ...fields })}\n`));
+    // `pilot_side` first: readers recognise a side record by that prefix.
+    const { pilot_side: _ignored, ...rest } = fields;
+    this.#writeRaw(Buffer.from(`${JSON.stringify({ pilot_side: kind, ...rest })}\n`));
     this.#endsWithNewline = true;
   }
 

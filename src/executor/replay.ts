@@ -1,5 +1,6 @@
 import type { Backend } from "../backends/backend.js";
 import { getBackend } from "../backends/registry.js";
+import { configSchema, type PilotConfig } from "../config/schema.js";
 import { estimateUsage } from "../telemetry/estimate.js";
 import { loadPriceTable, type PriceBook } from "../telemetry/pricing.js";
 import type { TokenBuckets } from "../telemetry/usage.js";
@@ -15,6 +16,8 @@ import { RunState, type ExecutionMetrics } from "./run-state.js";
  */
 export interface ReplayOptions {
   backend: Backend;
+  /** The backend's mode (default: its mode on the default config). */
+  mode?: string;
   prices: PriceBook;
   maxLineBytes: number;
   requested?: { model: string; source: "requested" | "config" } | null;
@@ -24,7 +27,7 @@ export interface ReplayOptions {
 export async function replayStream(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array | string>, options: ReplayOptions): Promise<{ state: RunState; metrics: ExecutionMetrics }> {
   await loadPriceTable();
   const state = newState(options);
-  const parser = options.backend.createParser({ maxLineBytes: options.maxLineBytes });
+  const parser = options.backend.createParser({ maxLineBytes: options.maxLineBytes, mode: options.mode ?? options.backend.mode(configSchemaDefaults()) });
   for await (const chunk of chunks) for (const event of parser.push(chunk)) state.apply(event);
   for (const event of parser.end()) state.apply(event);
   return { state, metrics: state.metrics() };
@@ -61,6 +64,7 @@ export interface ReplayInputOptions {
 export interface ReplayResult {
   kind: InputKind;
   backend: Backend;
+  mode: string;
   header: RecordingHeader | null;
   side: SideRecord[];
   state: RunState;
@@ -106,12 +110,16 @@ export async function replayInput(source: AsyncIterable<Buffer>, label: string, 
     throw new PilotError("usage", `${label}: the recording is from backend ${header.backend}, not ${options.backendName}`);
   }
   const backend = getBackend(backendName);
-  const format = header?.format ?? kind;
-  if (format !== backend.format) throw new PilotError("usage", `${label}: ${backend.name} prints ${backend.format.toUpperCase()}, but this is ${format.toUpperCase()}`);
+  const format: "ndjson" | "sse" = header?.format ?? (kind === "sse" ? "sse" : "ndjson");
+  // A raw capture's mode follows from its format (OpenCode: serve streams SSE, run prints NDJSON).
+  const mode = header?.mode ?? backend.modeForFormat(format);
+  if (mode === null || backend.format(mode) !== format) {
+    throw new PilotError("usage", `${label}: ${backend.name} prints ${backend.format(backend.mode(configSchemaDefaults())).toUpperCase()}, but this is ${format.toUpperCase()}`);
+  }
 
   const requested = header?.model_requested ? { model: header.model_requested, source: header.model_requested_source ?? "requested" } : null;
   const state = newState({ backend, prices: options.prices(header), requested, baselines: baselinesOf(header) });
-  const parser = backend.createParser({ maxLineBytes: options.maxLineBytes });
+  const parser = backend.createParser({ maxLineBytes: options.maxLineBytes, mode });
   const feed = (chunk: Uint8Array) => {
     for (const event of parser.push(chunk)) state.apply(event);
   };
@@ -119,13 +127,14 @@ export async function replayInput(source: AsyncIterable<Buffer>, label: string, 
   if (header) side = (await readRecordingFrom(rest, label, feed)).side;
   else for await (const chunk of rest) feed(chunk);
   for (const event of parser.end()) state.apply(event);
+  for (const event of backend.sideEvents(side)) state.apply(event);
 
   let estimate: TokenBuckets | null = null;
   if (state.needsEstimate()) {
     const promptTokens = Number(side.find((s) => s.pilot_side === "estimate")?.prompt_tokens ?? 0);
     estimate = await estimateUsage(Number.isFinite(promptTokens) ? promptTokens : 0, state.output);
   }
-  return { kind, backend, header, side, state, metrics: state.metrics(estimate), failure: failureOf(backend, state, side) };
+  return { kind, backend, mode, header, side, state, metrics: state.metrics(estimate), failure: failureOf(backend, state, side) };
 }
 
 function baselinesOf(header: RecordingHeader | null): Record<string, TokenBuckets> | undefined {
@@ -152,4 +161,10 @@ function failureOf(backend: Backend, state: RunState, side: SideRecord[]): Failu
     binaryFound: !spawnError,
     evidence: { ...evidence, exitCode, signal },
   }).failure;
+}
+
+let defaults: PilotConfig | undefined;
+function configSchemaDefaults(): PilotConfig {
+  defaults ??= configSchema.parse({});
+  return defaults;
 }

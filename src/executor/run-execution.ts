@@ -20,7 +20,8 @@ import { newId } from "../util/ids.js";
 import type { Logger } from "../util/logger.js";
 import { packageVersionOf, resolveBinary } from "./binary.js";
 import { decideOutcome, type TerminationReason } from "./outcome.js";
-import { spawnBackend, type BackendProcess, type ProcessExit } from "./process.js";
+import type { BackendRun } from "../backends/backend.js";
+import type { ProcessExit } from "./process.js";
 import { RecordingWriter } from "./recording.js";
 import { reportTelemetry } from "./report.js";
 import { RunState } from "./run-state.js";
@@ -75,6 +76,7 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
   const now = input.now ?? Date.now;
   const env = input.env ?? process.env;
   const { db, config, backend, task } = input;
+  const mode = backend.mode(config);
   // Loaded while the backend starts; awaited before its first output is read.
   const priceTable = loadPriceTable();
   const id = newId("ex") as ExecutionId;
@@ -91,7 +93,7 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
     task_title: task.title,
     project: input.projectDir,
     backend: backend.name,
-    mode: backend.mode,
+    mode,
     sim: input.sim !== null,
     status: "running",
     created_at: startedAt,
@@ -111,7 +113,7 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
   let exit: ProcessExit | null = null;
   let termination: TerminationReason | undefined;
   let terminationMessage: string | null = null;
-  let proc: BackendProcess | null = null;
+  let run: BackendRun | null = null;
   let recording: RecordingWriter | null = null;
   let simulator: Simulator | null = null;
   const simDir = join(input.paths.simDir, id);
@@ -127,7 +129,7 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
       terminationMessage = message;
       log.warn({ reason }, message ?? `stopping the backend (${reason})`);
     }
-    void proc?.stop(config.limits.kill_grace_s * 1000);
+    void run?.stop(config.limits.kill_grace_s * 1000);
   };
 
   const writeSnapshot = () => {
@@ -153,6 +155,8 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
     state.apply(event);
     if (event.type === "parse_error" && state.parseErrorCount <= 5) log.warn({ line: event.line, bytes: event.bytes, reason: event.reason }, `unusable stream line: ${event.detail}`);
     if (event.type === "retry") log.info({ attempt: event.attempt, status: event.status, error: event.error }, "backend retries a model request");
+    // A server-based backend keeps streaming after the run is over: the result ends it.
+    if (event.type === "result") run?.complete();
     if (event.type === "usage" && event.scope === "call" && event.complete) {
       scheduleSnapshot();
       progress();
@@ -165,8 +169,8 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
     recording = RecordingWriter.create(recordingPath, {
       pilot_recording: 1,
       backend: backend.name,
-      mode: backend.mode,
-      format: backend.format,
+      mode,
+      format: backend.format(mode),
       cli_version: cliVersion,
       model_requested: input.model?.model ?? null,
       model_requested_source: input.model?.source ?? null,
@@ -186,9 +190,8 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
         ensureDir(home, "simulator home");
         sim = { baseUrl: simulator.registerRun(id, { scenario: input.sim.scenario, cwd: input.projectDir }), home };
       }
-      const command = backend.command({ prompt: task.prompt, projectDir: input.projectDir, model: input.model?.model ?? null, config, sim, env });
-      proc = spawnBackend(binary, command.args, { cwd: input.projectDir, env: command.env, extendEnv: command.extendEnv, ...(command.input === undefined ? {} : { input: command.input }) });
-      await markExecutionStarted(db, id, { pgid: proc.pid, cliVersion, recordingPath, now: now() });
+      run = await backend.start({ binary, prompt: task.prompt, projectDir: input.projectDir, model: input.model?.model ?? null, config, sim, env, log });
+      await markExecutionStarted(db, id, { pgid: run.pid, cliVersion, recordingPath, now: now() });
 
       timers.push(setTimeout(() => stop("timeout", `total timeout of ${input.timeoutS}s reached`), input.timeoutS * 1000));
       const inactivityMs = input.inactivityTimeoutS * 1000;
@@ -206,18 +209,23 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
       input.signal?.addEventListener("abort", onAbort, { once: true });
 
       await priceTable;
-      const parser = backend.createParser({ maxLineBytes: config.limits.max_line_bytes });
-      for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
+      const parser = backend.createParser({ maxLineBytes: config.limits.max_line_bytes, mode });
+      for await (const chunk of run.output) {
         lastActivity = now();
         recording.write(chunk);
         for (const event of parser.push(chunk)) handle(event);
       }
       for (const event of parser.end()) handle(event);
-      exit = await proc.exited;
+      exit = await run.exited;
       input.signal?.removeEventListener("abort", onAbort);
-      const stderr = proc.stderrTail();
+      const stderr = run.stderrTail();
       if (stderr.length > 0) recording.side("stderr", { text: stderr });
       recording.side("exit", { exit_code: exit.exitCode, signal: exit.signal, termination: termination ?? null });
+      // Sources read at the end (a rollout's model, a session's final messages), recorded and applied.
+      for (const record of await run.collectSide({ sessionId: state.sessionId })) {
+        recording.side(record.pilot_side, record);
+        for (const event of backend.sideEvents([record])) handle(event);
+      }
       if (state.needsEstimate()) {
         // Output but no usage: count locally (recorded, so a reparse can do the same).
         const promptTokens = await estimatePromptTokens(task.prompt);
@@ -230,7 +238,7 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
     const err = coerceError(error);
     log.error({ err }, "execution failed inside pilot");
     stop("internal", `pilot failed while running the backend: ${err.message}`);
-    if (proc) exit = await proc.exited;
+    if (run) exit = await run.exited;
   } finally {
     for (const timer of timers) clearTimeout(timer);
     if (snapshotTimer) clearTimeout(snapshotTimer);
@@ -255,7 +263,7 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
     exit,
     binaryName,
     binaryFound,
-    evidence: { result: state.result, errors: state.errors, retries: state.retries, stderr: proc?.stderrTail() ?? "", exitCode: exit?.exitCode ?? null, signal: exit?.signal ?? null },
+    evidence: { result: state.result, errors: state.errors, retries: state.retries, stderr: run?.stderrTail() ?? "", exitCode: exit?.exitCode ?? null, signal: exit?.signal ?? null },
   });
   const metrics = state.metrics(estimate);
   const finishedAt = now();

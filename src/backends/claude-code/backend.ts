@@ -1,4 +1,5 @@
-import type { Backend, CommandContext, BackendCommand } from "../backend.js";
+import { processRun, spawnBackend } from "../../executor/process.js";
+import type { Backend, StartContext } from "../backend.js";
 import { classifyClaudeFailure } from "./failures.js";
 import { createClaudeCodeParser } from "./parser.js";
 
@@ -29,15 +30,16 @@ export function claudeSimEnv(baseUrl: string, home: string, path: string | undef
 
 export const claudeCodeBackend: Backend = {
   name: "claude-code",
-  mode: "stream-json",
-  format: "ndjson",
+  mode: () => "stream-json",
+  format: () => "ndjson",
+  modeForFormat: (format) => (format === "ndjson" ? "stream-json" : null),
   binaryConfigKey: "backends.claude-code.binary",
   binary: (config) => config.backends["claude-code"].binary,
   configuredModel: (config) => config.backends["claude-code"].model,
   // Claude Code prints the model it will use on its init line: no hard-coded default here.
   defaultModel: null,
   createParser: ({ maxLineBytes }) => createClaudeCodeParser({ maxLineBytes }),
-  command(ctx: CommandContext): BackendCommand {
+  async start(ctx: StartContext) {
     const settings = ctx.config.backends["claude-code"];
     const promptInArgs = Buffer.byteLength(ctx.prompt, "utf8") <= MAX_PROMPT_ARG_BYTES;
     const args = ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"];
@@ -52,9 +54,11 @@ export const claudeCodeBackend: Backend = {
     const env = ctx.sim
       ? { ...claudeSimEnv(ctx.sim.baseUrl, ctx.sim.home, ctx.env.PATH), ...pick(settings.env, ["IS_SANDBOX"]) }
       : { ...settings.env };
-    return { args, env, extendEnv: ctx.sim === null, ...(promptInArgs ? {} : { input: ctx.prompt }) };
+    const proc = spawnBackend(ctx.binary, args, { cwd: ctx.projectDir, env, extendEnv: ctx.sim === null, ...(promptInArgs ? {} : { input: ctx.prompt }) });
+    return processRun(proc);
   },
   classifyFailure: classifyClaudeFailure,
+  sideEvents: () => [],
 };
 
 function pick(env: Readonly<Record<string, string>>, keys: string[]): Record<string, string> {

@@ -40,7 +40,7 @@ export function telemetryOf(result: ReplayResult, recording: string | null): Par
     task_title: null,
     project: "",
     backend: result.backend.name,
-    mode: result.header?.mode ?? result.backend.mode,
+    mode: result.mode,
     sim: false,
     status: "completed",
     created_at: 0,
