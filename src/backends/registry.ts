@@ -1,9 +1,11 @@
 import { PilotError } from "../util/errors.js";
 import type { Backend } from "./backend.js";
 import { claudeCodeBackend } from "./claude-code/backend.js";
+import { codexBackend } from "./codex/backend.js";
 
 const BACKENDS: Record<string, Backend> = {
   "claude-code": claudeCodeBackend,
+  codex: codexBackend,
 };
 
 export const BACKEND_NAMES = Object.keys(BACKENDS);

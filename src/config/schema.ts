@@ -28,6 +28,43 @@ export const claudeCodeConfigSchema = z
   })
   .strict();
 
+/** A `-c key=value` for Codex: strings are quoted for TOML, numbers and booleans as they are. */
+const tomlValue = z.union([z.string(), z.number(), z.boolean()]);
+
+export const CODEX_SANDBOXES = ["read-only", "workspace-write", "danger-full-access"] as const;
+
+export const codexConfigSchema = z
+  .object({
+    binary: z.string().min(1).default("codex"),
+    /** Passed as `-m`. Codex prints no model name, so this is also what the run records unless its rollout file says otherwise. */
+    model: z.string().min(1).nullable().default("gpt-5-codex"),
+    /** `-s`: read-only cannot edit the project; danger-full-access only inside an external sandbox. */
+    sandbox: z.enum(CODEX_SANDBOXES).default("workspace-write"),
+    /** Extra settings as `-c key=value` (the user's own CODEX_HOME/config.toml still applies). */
+    config: z.record(z.string().min(1), tomlValue).default({}),
+    extra_args: z.array(z.string()).default([]),
+    env: envMap.default({}),
+  })
+  .strict();
+
+export const opencodeConfigSchema = z
+  .object({
+    binary: z.string().min(1).default("opencode"),
+    /** `serve`: a server per run, driven over HTTP and SSE; `run`: `opencode run --format json`. */
+    mode: z.enum(["serve", "run"]).default("serve"),
+    /** OpenCode provider id (anthropic, openai, or one defined in `config`). */
+    provider: z.string().min(1).default("anthropic"),
+    model: z.string().min(1).default("claude-sonnet-4-5"),
+    /** OpenCode's small model (titles); null: OpenCode's default for the provider. */
+    small_model: z.string().min(1).nullable().default(null),
+    /** With the event stream silent this long while the session works, read the session's messages instead. */
+    quiet_timeout_s: positiveInt.max(MAX_TIMEOUT_S).default(120),
+    /** Extra OpenCode config, merged into OPENCODE_CONFIG_CONTENT (nothing is written into the project). */
+    config: z.record(z.string(), z.unknown()).default({}),
+    env: envMap.default({}),
+  })
+  .strict();
+
 export const modelPriceSchema = z
   .object({
     /** USD per million tokens. */
@@ -41,13 +78,15 @@ export const modelPriceSchema = z
 
 export const configSchema = z
   .object({
-    default_backend: z.enum(["claude-code"]).default("claude-code"),
+    default_backend: z.enum(["claude-code", "codex", "opencode"]).default("claude-code"),
     backends: z
       .object({
         "claude-code": claudeCodeConfigSchema.default(() => claudeCodeConfigSchema.parse({})),
+        codex: codexConfigSchema.default(() => codexConfigSchema.parse({})),
+        opencode: opencodeConfigSchema.default(() => opencodeConfigSchema.parse({})),
       })
       .strict()
-      .default(() => ({ "claude-code": claudeCodeConfigSchema.parse({}) })),
+      .default(() => ({ "claude-code": claudeCodeConfigSchema.parse({}), codex: codexConfigSchema.parse({}), opencode: opencodeConfigSchema.parse({}) })),
     github: z
       .object({
         /** `owner/name`; null: taken from the project's `origin` remote. */
@@ -94,4 +133,6 @@ export const configSchema = z
 
 export type PilotConfig = z.output<typeof configSchema>;
 export type ClaudeCodeConfig = z.output<typeof claudeCodeConfigSchema>;
+export type CodexConfig = z.output<typeof codexConfigSchema>;
+export type OpenCodeConfig = z.output<typeof opencodeConfigSchema>;
 export type ModelPriceOverride = z.output<typeof modelPriceSchema>;

@@ -33,11 +33,12 @@ export async function replayStream(chunks: AsyncIterable<Uint8Array> | Iterable<
   return { state, metrics: state.metrics() };
 }
 
-function newState(options: Omit<ReplayOptions, "maxLineBytes">): RunState {
+function newState(options: Omit<ReplayOptions, "maxLineBytes"> & { cliVersion?: string | null }): RunState {
   return new RunState({
     prices: options.prices,
     requested: options.requested ?? null,
     backendDefaultModel: options.backend.defaultModel,
+    cliVersion: options.cliVersion ?? null,
     ...(options.baselines ? { baselines: options.baselines } : {}),
   });
 }
@@ -118,7 +119,7 @@ export async function replayInput(source: AsyncIterable<Buffer>, label: string, 
   }
 
   const requested = header?.model_requested ? { model: header.model_requested, source: header.model_requested_source ?? "requested" } : null;
-  const state = newState({ backend, prices: options.prices(header), requested, baselines: baselinesOf(header) });
+  const state = newState({ backend, prices: options.prices(header), requested, baselines: baselinesOf(header), cliVersion: header?.cli_version ?? null });
   const parser = backend.createParser({ maxLineBytes: options.maxLineBytes, mode });
   const feed = (chunk: Uint8Array) => {
     for (const event of parser.push(chunk)) state.apply(event);

@@ -103,12 +103,15 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
   });
   log.info({ project: input.projectDir, model: input.model?.model ?? null, sim: input.sim?.scenario ?? null }, "execution started");
 
+  const binaryName = backend.binary(config);
+  const binary = resolveBinary(binaryName, env.PATH, input.projectDir);
+  const cliVersion = binary ? packageVersionOf(binary) : null;
   const state = new RunState({
     prices: new PriceBook({ overrides: config.pricing.models, at: new Date(startedAt) }),
     requested: input.model,
     backendDefaultModel: backend.defaultModel,
+    cliVersion,
   });
-  const binaryName = backend.binary(config);
   let binaryFound = true;
   let exit: ProcessExit | null = null;
   let termination: TerminationReason | undefined;
@@ -157,15 +160,13 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
     if (event.type === "retry") log.info({ attempt: event.attempt, status: event.status, error: event.error }, "backend retries a model request");
     // A server-based backend keeps streaming after the run is over: the result ends it.
     if (event.type === "result") run?.complete();
-    if (event.type === "usage" && event.scope === "call" && event.complete) {
+    if (event.type === "usage" && event.complete) {
       scheduleSnapshot();
       progress();
     }
   };
 
   try {
-    const binary = resolveBinary(binaryName, env.PATH, input.projectDir);
-    const cliVersion = binary ? packageVersionOf(binary) : null;
     recording = RecordingWriter.create(recordingPath, {
       pilot_recording: 1,
       backend: backend.name,

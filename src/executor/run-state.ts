@@ -20,6 +20,8 @@ export interface RunStateOptions {
   backendDefaultModel: string | null;
   /** Cumulative counters before this run, by thread (see the accumulator). */
   baselines?: Record<string, TokenBuckets>;
+  /** The CLI's version as known before the stream says (its npm package). */
+  cliVersion?: string | null;
   noneExpected?: boolean;
 }
 
@@ -68,6 +70,7 @@ export class RunState {
 
   constructor(options: RunStateOptions) {
     this.#options = options;
+    this.cliVersion = options.cliVersion ?? null;
     this.accumulator = new UsageAccumulator(options.prices, options.baselines ?? {});
   }
 

@@ -1,0 +1,157 @@
+import type { OpenAIUsage } from "../../telemetry/convert.js";
+import type { BackendEvent, StreamParser } from "../events.js";
+import { createLineSplitter, type SplitLine } from "../line-splitter.js";
+import { errorLineSchema, itemLineSchema, threadStartedSchema, turnCompletedSchema, turnFailedSchema } from "./wire.js";
+
+/**
+ * Parses `codex exec --json` output (NDJSON). Pure and incremental.
+ *
+ * Usage comes only from `turn.completed`, and it is the thread's CUMULATIVE total: it is
+ * reported as a `cumulative` sample keyed by the thread, and the accumulator subtracts the
+ * thread's total from before this run. The stream names no model and no cost.
+ * `Reconnecting... n/5` errors are retries; `turn.failed` ends the run as a failure.
+ */
+const RECONNECTING = /^Reconnecting\.\.\.\s*(\d+)\/(\d+)\s*(?:\((.*)\))?/s;
+const TOOL_ITEMS = new Set(["command_execution", "file_change", "mcp_tool_call", "web_search"]);
+
+export function createCodexParser(options: { maxLineBytes: number }): StreamParser {
+  const splitter = createLineSplitter(options.maxLineBytes);
+  let thread: string | null = null;
+  const toolItems = new Set<string>();
+  let events: BackendEvent[] = [];
+
+  const onLine = (line: SplitLine) => {
+    if (line.kind === "too_long") {
+      events.push({ type: "parse_error", reason: "line_too_long", line: line.line, bytes: line.bytes, detail: `line of ${line.bytes} bytes skipped` });
+      return;
+    }
+    if (line.invalidUtf8) events.push({ type: "parse_error", reason: "invalid_utf8", line: line.line, bytes: line.bytes, detail: "invalid UTF-8 replaced" });
+    let value: unknown;
+    try {
+      value = JSON.parse(line.text);
+    } catch (error) {
+      events.push({ type: "parse_error", reason: "invalid_json", line: line.line, bytes: line.bytes, detail: `${(error as Error).message} in ${JSON.stringify(line.text.slice(0, 80))}` });
+      return;
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      events.push({ type: "parse_error", reason: "unexpected_shape", line: line.line, bytes: line.bytes, detail: "not a JSON object" });
+      return;
+    }
+    const problem = handle(value as Record<string, unknown>);
+    if (problem) events.push({ type: "parse_error", reason: "unexpected_shape", line: line.line, bytes: line.bytes, detail: problem });
+  };
+
+  const handle = (line: Record<string, unknown>): string | undefined => {
+    switch (line.type) {
+      case "thread.started": {
+        const parsed = threadStartedSchema.safeParse(line);
+        if (!parsed.success || !parsed.data.thread_id) return "thread.started without thread_id";
+        thread = parsed.data.thread_id;
+        events.push({ type: "session", sessionId: thread, cliVersion: null });
+        return undefined;
+      }
+      case "turn.started":
+        return undefined;
+      case "item.started":
+      case "item.updated":
+      case "item.completed":
+        return handleItem(line);
+      case "turn.completed": {
+        const parsed = turnCompletedSchema.safeParse(line);
+        if (!parsed.success) return "turn.completed: unexpected shape";
+        const u = parsed.data.usage;
+        if (u) {
+          const usage: OpenAIUsage = {
+            convention: "openai",
+            input_tokens: u.input_tokens,
+            cached_input_tokens: u.cached_input_tokens,
+            cache_write_input_tokens: u.cache_write_input_tokens,
+            output_tokens: u.output_tokens,
+            reasoning_output_tokens: u.reasoning_output_tokens,
+          };
+          events.push({ type: "usage", scope: "cumulative", id: null, model: null, usage, complete: true, thread: thread ?? "" });
+        }
+        events.push(result(false, null));
+        return undefined;
+      }
+      case "turn.failed": {
+        const parsed = turnFailedSchema.safeParse(line);
+        const message = (parsed.success ? parsed.data.error?.message : null) ?? "turn failed";
+        events.push({ type: "error", message, kind: "turn.failed", status: statusIn(message), fatal: true });
+        events.push(result(true, message));
+        return undefined;
+      }
+      case "error": {
+        const parsed = errorLineSchema.safeParse(line);
+        const message = (parsed.success ? parsed.data.message : null) ?? "error";
+        const retry = RECONNECTING.exec(message);
+        if (retry) {
+          const reason = retry[3] ?? null;
+          events.push({ type: "retry", attempt: Number(retry[1]), maxRetries: Number(retry[2]), status: reason ? statusIn(reason) : null, error: reason });
+        } else {
+          events.push({ type: "error", message, kind: "error", status: statusIn(message), fatal: false });
+        }
+        return undefined;
+      }
+      default:
+        events.push({ type: "unknown", name: typeof line.type === "string" ? line.type : "(no type)" });
+        return undefined;
+    }
+  };
+
+  const handleItem = (line: Record<string, unknown>): string | undefined => {
+    const parsed = itemLineSchema.safeParse(line);
+    if (!parsed.success) return `${String(line.type)}: unexpected shape`;
+    const item = parsed.data.item;
+    const kind = item.type ?? "";
+    if (TOOL_ITEMS.has(kind)) {
+      const id = item.id ?? `${kind}-${toolItems.size}`;
+      if (!toolItems.has(id)) {
+        toolItems.add(id);
+        events.push({ type: "tool_call", id, name: kind === "mcp_tool_call" ? `${item.server ?? "mcp"}.${item.tool ?? "tool"}` : kind });
+      }
+      return undefined;
+    }
+    if (line.type !== "item.completed") return undefined;
+    if (kind === "agent_message" && item.text) events.push({ type: "text", text: item.text });
+    // An `error` item is a warning (e.g. "Model metadata for … not found"), not a failure.
+    if (kind === "error" && item.message) events.push({ type: "error", message: item.message, kind: "warning", status: null, fatal: false });
+    return undefined;
+  };
+
+  const result = (isError: boolean, message: string | null): BackendEvent => ({
+    type: "result",
+    isError,
+    subtype: isError ? "turn.failed" : "turn.completed",
+    text: message,
+    numTurns: null,
+    durationMs: null,
+    sessionId: thread,
+    costReportedUsd: null,
+    apiErrorStatus: message ? statusIn(message) : null,
+    errors: message ? [message] : [],
+  });
+
+  const drain = () => {
+    const out = events;
+    events = [];
+    return out;
+  };
+  return {
+    push(chunk) {
+      splitter.push(chunk, onLine);
+      return drain();
+    },
+    end() {
+      splitter.end(onLine);
+      return drain();
+    },
+  };
+}
+
+/** An HTTP status named in an error message ("unexpected status 401 Unauthorized"). */
+function statusIn(message: string): number | null {
+  const match = /\bstatus (\d{3})\b|\b(\d{3}) (?:Unauthorized|Forbidden|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable)\b/i.exec(message);
+  const code = match ? Number(match[1] ?? match[2]) : null;
+  return code !== null && code >= 400 && code < 600 ? code : null;
+}
