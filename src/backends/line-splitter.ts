@@ -4,7 +4,8 @@ import { isUtf8 } from "node:buffer";
  * Splits a byte stream into lines as chunks arrive. Memory is bounded by the longest line
  * kept: a line longer than `maxLineBytes` is dropped while it streams (only its length is
  * counted) and reported as `too_long`. Lines are decoded as UTF-8; invalid bytes become
- * U+FFFD and the line is flagged.
+ * U+FFFD and the line is flagged. Empty lines are dropped unless `keepEmpty` (SSE needs them:
+ * a blank line ends a frame).
  */
 export type SplitLine =
   | { kind: "line"; text: string; line: number; bytes: number; invalidUtf8: boolean }
@@ -18,7 +19,8 @@ export interface LineSplitter {
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
-export function createLineSplitter(maxLineBytes: number): LineSplitter {
+export function createLineSplitter(maxLineBytes: number, options: { keepEmpty?: boolean } = {}): LineSplitter {
+  const keepEmpty = options.keepEmpty ?? false;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let skipping = false;
@@ -32,7 +34,7 @@ export function createLineSplitter(maxLineBytes: number): LineSplitter {
     } else {
       let bytes = pending.length === 0 ? segment : Buffer.concat([...pending, segment], total);
       if (bytes.length > 0 && bytes[bytes.length - 1] === CARRIAGE_RETURN) bytes = bytes.subarray(0, bytes.length - 1);
-      if (bytes.length > 0) {
+      if (bytes.length > 0 || keepEmpty) {
         const text = bytes.toString("utf8");
         // U+FFFD can be legitimate; only then pay for the full validity check.
         const invalidUtf8 = text.includes("\uFFFD") && !isUtf8(bytes);

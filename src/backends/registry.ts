@@ -2,10 +2,12 @@ import { PilotError } from "../util/errors.js";
 import type { Backend } from "./backend.js";
 import { claudeCodeBackend } from "./claude-code/backend.js";
 import { codexBackend } from "./codex/backend.js";
+import { opencodeBackend } from "./opencode/backend.js";
 
 const BACKENDS: Record<string, Backend> = {
   "claude-code": claudeCodeBackend,
   codex: codexBackend,
+  opencode: opencodeBackend,
 };
 
 export const BACKEND_NAMES = Object.keys(BACKENDS);

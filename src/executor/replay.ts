@@ -129,6 +129,11 @@ export async function replayInput(source: AsyncIterable<Buffer>, label: string, 
   else for await (const chunk of rest) feed(chunk);
   for (const event of parser.end()) state.apply(event);
   for (const event of backend.sideEvents(side)) state.apply(event);
+  for (const record of side) {
+    if (record.pilot_side === "baseline" && typeof record.thread === "string" && typeof record.tokens === "object" && record.tokens !== null) {
+      state.accumulator.setBaseline(record.thread, record.tokens as TokenBuckets);
+    }
+  }
 
   let estimate: TokenBuckets | null = null;
   if (state.needsEstimate()) {

@@ -9,6 +9,7 @@ import { startSimulator, type Simulator } from "../sim/server.js";
 import type { Db } from "../store/db.js";
 import { createExecution, getExecution, markExecutionStarted } from "../store/executions.js";
 import { saveExecutionMetrics, saveExecutionSnapshot } from "../store/save-execution-metrics.js";
+import { threadBaseline } from "../store/thread-usage.js";
 import type { ExecutionId } from "../store/schema.js";
 import type { Task } from "../tasks/task.js";
 import { estimatePromptTokens, estimateUsage } from "../telemetry/estimate.js";
@@ -154,8 +155,17 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
     input.onProgress({ executionId: id, elapsedMs: now() - startedAt, calls: live.calls, tokens: live.tokens, costUsd: live.costUsd, model: live.model });
   };
 
+  const baselines: { thread: string; tokens: TokenBuckets }[] = [];
   const handle = (event: BackendEvent) => {
     state.apply(event);
+    // A resumed thread: its counters continue from the total an earlier run left.
+    if (event.type === "session" && !baselines.some((b) => b.thread === event.sessionId)) {
+      void threadBaseline(db, backend.name, event.sessionId).then((tokens) => {
+        if (!tokens) return;
+        state.accumulator.setBaseline(event.sessionId, tokens);
+        baselines.push({ thread: event.sessionId, tokens });
+      });
+    }
     if (event.type === "parse_error" && state.parseErrorCount <= 5) log.warn({ line: event.line, bytes: event.bytes, reason: event.reason }, `unusable stream line: ${event.detail}`);
     if (event.type === "retry") log.info({ attempt: event.attempt, status: event.status, error: event.error }, "backend retries a model request");
     // A server-based backend keeps streaming after the run is over: the result ends it.
@@ -222,6 +232,8 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
       const stderr = run.stderrTail();
       if (stderr.length > 0) recording.side("stderr", { text: stderr });
       recording.side("exit", { exit_code: exit.exitCode, signal: exit.signal, termination: termination ?? null });
+      for (const baseline of baselines) recording.side("baseline", baseline);
+      if (simulator) recording.side("sim_requests", { requests: simulator.requests });
       // Sources read at the end (a rollout's model, a session's final messages), recorded and applied.
       for (const record of await run.collectSide({ sessionId: state.sessionId })) {
         recording.side(record.pilot_side, record);
@@ -276,6 +288,7 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
       exitCode: exit?.exitCode ?? null,
       finishedAt,
       durationMs: finishedAt - startedAt,
+      threadTotals: { backend: backend.name, totals: state.accumulator.cumulativeTotals() },
     });
   } catch (error) {
     // The one failure that loses data: say so loudly, with the numbers, before giving up.

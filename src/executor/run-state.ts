@@ -152,7 +152,7 @@ export class RunState {
       usage = local.summary(this.#intendedModel());
     }
     // An estimate is not a served model.
-    const served = estimated ? [] : usage.perModel.filter((m) => m.model !== "unknown").map((m) => ({ model: m.model, tokens: totalTokens(m.tokens) }));
+    const served = estimated ? [] : usage.perModel.filter((m) => m.named).map((m) => ({ model: m.model, tokens: totalTokens(m.tokens) }));
     for (const name of this.servedModels) if (!served.some((s) => s.model === name)) served.push({ model: name, tokens: 0 });
     const model = resolveModel({
       served,

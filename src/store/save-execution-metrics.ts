@@ -2,7 +2,7 @@ import { and, eq, ne } from "drizzle-orm";
 import type { ExecutionMetrics } from "../executor/run-state.js";
 import { totalTokens, type TokenBuckets } from "../telemetry/usage.js";
 import type { Db } from "./db.js";
-import { executionModelUsage, executions, type ExecutionId, type ExecutionStatus, type ModelUsageRow } from "./schema.js";
+import { executionModelUsage, executions, threadUsage, type ExecutionId, type ExecutionStatus, type ModelUsageRow } from "./schema.js";
 
 /**
  * SaveExecutionMetrics: the only writer of an execution's telemetry.
@@ -12,6 +12,8 @@ import { executionModelUsage, executions, type ExecutionId, type ExecutionStatus
  */
 
 export interface FinalOutcome {
+  /** Backend threads' latest cumulative totals (saved with the outcome, for a later resume). */
+  threadTotals?: { backend: string; totals: Record<string, TokenBuckets> };
   status: Exclude<ExecutionStatus, "running">;
   errorCode: string | null;
   error: string | null;
@@ -107,6 +109,10 @@ export async function saveExecutionMetrics(db: Db, id: ExecutionId, m: Execution
         .where(eq(executions.id, id))
         .run();
       replaceModelRows(tx, id, m);
+      for (const [thread, totals] of Object.entries(outcome.threadTotals?.totals ?? {})) {
+        const values = { backend: outcome.threadTotals!.backend, thread_id: thread, ...tokenColumns(totals), execution_id: id, updated_at: outcome.finishedAt };
+        tx.insert(threadUsage).values(values).onConflictDoUpdate({ target: [threadUsage.backend, threadUsage.thread_id], set: values }).run();
+      }
     },
     { behavior: "immediate" },
   );

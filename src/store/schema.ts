@@ -106,3 +106,22 @@ export const executionModelUsage = sqliteTable(
 export type ExecutionRow = typeof executions.$inferSelect;
 export type NewExecutionRow = typeof executions.$inferInsert;
 export type ModelUsageRow = typeof executionModelUsage.$inferSelect;
+
+/**
+ * The last cumulative usage counter seen per backend thread (Codex reports a thread's whole
+ * total on every turn): the baseline a later run in the same thread subtracts.
+ */
+export const threadUsage = sqliteTable(
+  "thread_usage",
+  {
+    backend: text("backend").notNull(),
+    thread_id: text("thread_id").notNull(),
+    ...tokenColumns,
+    /** The execution that saw this total last. */
+    execution_id: text("execution_id").$type<ExecutionId>(),
+    updated_at: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.backend, t.thread_id] })],
+);
+
+export type ThreadUsageRow = typeof threadUsage.$inferSelect;

@@ -55,6 +55,8 @@ export interface ModelUsage {
   pricedAs: string | null;
   source: UsageScope;
   calls: number;
+  /** A sample named this model (false: the usage was attributed to the fallback model). */
+  named: boolean;
 }
 
 export interface UsageSummary {
@@ -79,6 +81,8 @@ interface CallRecord {
   buckets: TokenBuckets;
   /** This call priced in the tier of its own prompt; null when its model is unknown or unpriced. */
   cost: number | null;
+  /** The backend's own cost for the call (OpenCode's step cost), if it gives one. */
+  reported: number | null;
 }
 
 /** Running per-model sums of the calls, so a summary costs O(models), not O(calls). */
@@ -88,6 +92,9 @@ interface ModelCalls {
   /** Sum of the priced calls' costs, and how many calls could not be priced. */
   cost: number;
   unpriced: number;
+  /** Sum of the backend's reported costs, and how many calls had one. */
+  reported: number;
+  reportedCalls: number;
   /** Calls without a model name: priced at summary time, as the fallback model. */
   unattributed: CallRecord[];
 }
@@ -145,7 +152,7 @@ export class UsageAccumulator {
     const model = sample.model === null ? null : displayModelName(sample.model);
     const record = this.#calls.get(id);
     if (!record) {
-      const fresh: CallRecord = { model, buckets: { ...sample.buckets }, cost: null };
+      const fresh: CallRecord = { model, buckets: { ...sample.buckets }, cost: null, reported: sample.costReportedUsd ?? null };
       this.#calls.set(id, fresh);
       this.#count(fresh, +1);
       return;
@@ -156,8 +163,11 @@ export class UsageAccumulator {
     const grows =
       n.input > b.input || n.output > b.output || n.cacheRead > b.cacheRead || n.cacheWrite5m > b.cacheWrite5m || n.cacheWrite1h > b.cacheWrite1h || n.reasoning > b.reasoning;
     const named = record.model === null && model !== null;
-    if (!grows && !named) return;
+    const reported = sample.costReportedUsd ?? null;
+    const repriced = reported !== null && reported !== record.reported;
+    if (!grows && !named && !repriced) return;
     this.#count(record, -1);
+    if (repriced) record.reported = reported;
     if (grows) {
       b.input = Math.max(b.input, n.input);
       b.output = Math.max(b.output, n.output);
@@ -175,7 +185,7 @@ export class UsageAccumulator {
     const key = record.model ?? NULL_MODEL;
     let entry = this.#callsByModel.get(key);
     if (!entry) {
-      entry = { sum: zeroBuckets(), count: 0, cost: 0, unpriced: 0, unattributed: [] };
+      entry = { sum: zeroBuckets(), count: 0, cost: 0, unpriced: 0, reported: 0, reportedCalls: 0, unattributed: [] };
       this.#callsByModel.set(key, entry);
     }
     if (sign === 1) {
@@ -190,6 +200,10 @@ export class UsageAccumulator {
     entry.count += sign;
     if (record.cost === null) entry.unpriced += sign;
     else entry.cost += sign * record.cost;
+    if (record.reported !== null) {
+      entry.reported += sign * record.reported;
+      entry.reportedCalls += sign;
+    }
   }
 
   #addFinal(sample: UsageSample): void {
@@ -223,20 +237,24 @@ export class UsageAccumulator {
     const resolve = (key: string) => (key === NULL_MODEL ? fallbackKey : key);
 
     // Per-model call sums; calls without a model join the fallback model's, priced as it.
-    const calls = new Map<string, { sum: TokenBuckets; count: number; cost: number | null }>();
+    const calls = new Map<string, { sum: TokenBuckets; count: number; cost: number | null; reported: number | null; named: boolean }>();
     for (const [key, entry] of this.#callsByModel) {
       if (entry.count === 0) continue;
       const model = resolve(key);
-      const known = calls.get(model) ?? { sum: zeroBuckets(), count: 0, cost: 0 };
+      const known = calls.get(model) ?? { sum: zeroBuckets(), count: 0, cost: 0, reported: null, named: false };
       let cost = known.cost === null || entry.unpriced > entry.unattributed.length ? null : known.cost + entry.cost;
       for (const record of entry.unattributed) {
         const priced = model === NULL_MODEL ? null : this.#prices.priceCall(model, record.buckets);
         cost = cost === null || priced === null ? null : cost + priced;
       }
-      calls.set(model, { sum: addInto({ ...known.sum }, entry.sum), count: known.count + entry.count, cost });
+      const reported = entry.reportedCalls > 0 ? (known.reported ?? 0) + entry.reported : known.reported;
+      calls.set(model, { sum: addInto({ ...known.sum }, entry.sum), count: known.count + entry.count, cost, reported, named: known.named || key !== NULL_MODEL });
     }
+    // Models some sample named (the rest only got the fallback's name).
+    const named = new Set<string>([...calls].filter(([, c]) => c.named).map(([model]) => model));
     const finals = new Map<string, Reported>();
     for (const [key, reported] of this.#finals) {
+      if (key !== NULL_MODEL) named.add(key);
       // An unattributed report and one naming the fallback model are the same report.
       const known = finals.get(resolve(key));
       finals.set(resolve(key), known ? { buckets: maxBuckets(known.buckets, reported.buckets), cost: known.cost ?? reported.cost } : reported);
@@ -244,6 +262,7 @@ export class UsageAccumulator {
     const cumulative = new Map<string, TokenBuckets>();
     for (const [thread, entry] of this.#cumulative) {
       const key = resolve(entry.model ?? NULL_MODEL);
+      if (entry.model !== null) named.add(key);
       const delta = clampedDifference(entry.latest, this.#baselines.get(thread) ?? zeroBuckets());
       cumulative.set(key, addInto(cumulative.get(key) ?? zeroBuckets(), delta));
     }
@@ -274,6 +293,7 @@ export class UsageAccumulator {
         chosen = { scope: "call", buckets: callSum };
       }
       if (chosen.scope === "final" && reported && reported.cost !== null) reportedCost = (reportedCost ?? 0) + reported.cost;
+      if (chosen.scope === "call" && callEntry && callEntry.reported !== null) reportedCost = (reportedCost ?? 0) + callEntry.reported;
       bestSource = higherSource(bestSource, chosen.scope);
 
       const priced = this.#price(model, chosen.scope, chosen.buckets, callEntry);
@@ -285,6 +305,7 @@ export class UsageAccumulator {
         pricedAs: priced.pricedAs,
         source: chosen.scope,
         calls: callEntry?.count ?? 0,
+        named: named.has(model),
       });
     }
 

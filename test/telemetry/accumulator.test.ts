@@ -33,7 +33,7 @@ describe("usage accumulator", () => {
     expect(s.total).toBe(10791);
     expect(s.source).toBe("final");
     expect(s.perModel).toEqual([
-      { model: "claude-opus-4-8", tokens: DONE, costUsd: 0.01638925, costSource: "computed", pricedAs: "claude-opus-4-8", source: "final", calls: 1 },
+      { model: "claude-opus-4-8", tokens: DONE, costUsd: 0.01638925, costSource: "computed", pricedAs: "claude-opus-4-8", source: "final", calls: 1, named: true },
     ]);
     expect(s.costReportedUsd).toBe(0.01638925);
   });
