@@ -35,7 +35,7 @@ export interface BackendRun {
   /** Cancels the run and stops the process group (SIGTERM, then SIGKILL after the grace). */
   stop(graceMs: number): Promise<void>;
   /** Sources read after the output ended (a rollout file, a session's final messages). */
-  collectSide(facts: { sessionId: string | null }): Promise<SideRecord[]>;
+  collectSide(facts: { sessionId: string | null; startedAt: number }): Promise<SideRecord[]>;
 }
 
 /** Everything a backend may look at to say why a run failed. */

@@ -235,7 +235,7 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
       for (const baseline of baselines) recording.side("baseline", baseline);
       if (simulator) recording.side("sim_requests", { requests: simulator.requests });
       // Sources read at the end (a rollout's model, a session's final messages), recorded and applied.
-      for (const record of await run.collectSide({ sessionId: state.sessionId })) {
+      for (const record of await run.collectSide({ sessionId: state.sessionId, startedAt })) {
         recording.side(record.pilot_side, record);
         for (const event of backend.sideEvents([record])) handle(event);
       }

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { executionObjectSchema } from "../../src/contracts/execution.js";
-import { pilot } from "../helpers/pilot.js";
+import { executionFrom, pilot } from "../helpers/pilot.js";
 import { ROOT } from "../helpers/paths.js";
 import { tmpDir } from "../helpers/tmp.js";
 
@@ -34,5 +34,28 @@ describe("the same task on claude-code, opencode and codex", () => {
       expect([e.backend, e.tokens.total > 0, (e.model_name ?? "").length > 0, e.telemetry_status, e.cost_usd !== null]).toEqual([e.backend, true, true, "reported", true]);
     }
     expect(executions.every((e) => e.status === "completed")).toBe(true);
+  });
+});
+
+describe("runs stopped before the backend's final report", () => {
+  it("keep the usage of the calls that finished, marked partial, on every backend", async () => {
+    const home = tmpDir("pilot-home-");
+    const project = tmpDir("pilot-proj-");
+    writeFileSync(join(project, "README.md"), "# demo project\n");
+    const env = { PILOT_BACKENDS__CLAUDE_CODE__BINARY: BIN("claude"), PILOT_BACKENDS__OPENCODE__BINARY: BIN("opencode"), PILOT_BACKENDS__CODEX__BINARY: BIN("codex"), PILOT_LIMITS__KILL_GRACE_S: "1" };
+    // `stall`: the first call asks for a tool, the call after the tool result never finishes.
+    const expected: Record<string, number> = {
+      // message_start of the stalled call is already counted (its input and output 1)
+      "claude-code": 10791 + 55 + 66 + 9999 + 1,
+      // the first request, from Codex's rollout file (its turn never completed)
+      codex: 10224,
+      // the first step's step-finish part
+      opencode: 10791,
+    };
+    for (const backend of Object.keys(expected)) {
+      const r = await pilot(["run", "--backend", backend, "--sim", "--sim-scenario", "stall", "--timeout", "8", "--prompt", "read the README", "--project", project, "--json"], { home, env });
+      const e = executionFrom(r);
+      expect([backend, r.exitCode, e.status, e.telemetry_status, e.tokens.total, (e.model_name ?? "").length > 0]).toEqual([backend, 75, "timed_out", "partial", expected[backend], true]);
+    }
   });
 });

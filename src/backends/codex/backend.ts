@@ -4,7 +4,7 @@ import { processRun, spawnBackend } from "../../executor/process.js";
 import type { Backend, StartContext } from "../backend.js";
 import { classifyCodexFailure } from "./failures.js";
 import { createCodexParser } from "./parser.js";
-import { codexHomeFor, findRollout, readRolloutModel } from "./rollout.js";
+import { codexHomeFor, findRollout, readRollout, rolloutEvents } from "./rollout.js";
 
 /** Prompts longer than this go to stdin (`-`) instead of argv. */
 const MAX_PROMPT_ARG_BYTES = 100_000;
@@ -74,14 +74,13 @@ export const codexBackend: Backend = {
     const proc = spawnBackend(ctx.binary, args, { cwd: ctx.projectDir, env, extendEnv: ctx.sim === null, ...(promptInArgs ? {} : { input: ctx.prompt }) });
     return {
       ...processRun(proc),
-      async collectSide({ sessionId }) {
+      async collectSide({ sessionId, startedAt }) {
         if (!sessionId) return [];
         const path = findRollout(codexHome, sessionId);
-        return path ? [await readRolloutModel(path)] : [];
+        return path ? [await readRollout(path, startedAt)] : [];
       },
     };
   },
   classifyFailure: classifyCodexFailure,
-  sideEvents: (records) =>
-    records.flatMap((r) => (r.pilot_side === "codex_rollout" && typeof r.model === "string" && r.model.length > 0 ? [{ type: "model" as const, model: r.model, role: "served" as const }] : [])),
+  sideEvents: (records) => records.flatMap((r) => (r.pilot_side === "codex_rollout" ? rolloutEvents(r) : [])),
 };

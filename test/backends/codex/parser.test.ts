@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { codexBackend } from "../../../src/backends/codex/backend.js";
-import { readRolloutModel } from "../../../src/backends/codex/rollout.js";
+import { readRollout } from "../../../src/backends/codex/rollout.js";
 import { classifyCodexFailure } from "../../../src/backends/codex/failures.js";
 import { FIXTURES } from "../../helpers/paths.js";
 import { fixture, ofType, parseWith, replayWith } from "../../helpers/parse.js";
@@ -79,10 +79,31 @@ describe("Codex exec --json parser on captured output (CLI 0.171.0)", () => {
     }
   });
 
-  it("reads the served model from the session's rollout file", async () => {
-    const record = await readRolloutModel(join(FIXTURES, "codex", "exec-json-ok.rollout-excerpt.jsonl"));
+  it("reads the served model and each request's usage from the session's rollout file", async () => {
+    const record = await readRollout(join(FIXTURES, "codex", "exec-json-ok.rollout-excerpt.jsonl"), null);
     expect(record).toMatchObject({ pilot_side: "codex_rollout", model: "gpt-6.2-sol", model_provider: "mock", cli_version: "0.171.0" });
-    expect(codexBackend.sideEvents([record])).toEqual([{ type: "model", model: "gpt-6.2-sol", role: "served" }]);
+    expect(codexBackend.sideEvents([record])).toEqual([
+      { type: "model", model: "gpt-6.2-sol", role: "served" },
+      {
+        type: "usage",
+        scope: "call",
+        id: "resp_mock_2de322c45d612b7e",
+        model: "gpt-6.2-sol",
+        complete: true,
+        usage: { convention: "openai", input_tokens: 10135, cached_input_tokens: 8901, cache_write_input_tokens: 0, output_tokens: 89, reasoning_output_tokens: 34 },
+      },
+    ]);
+    // Lines from before the run (an earlier run of a resumed thread) are not this run's.
+    expect((await readRollout(join(FIXTURES, "codex", "exec-json-ok.rollout-excerpt.jsonl"), Date.parse("2026-12-04T00:00:00Z"))).requests).toEqual([]);
+  });
+
+  it("keeps the requests a killed run completed, from the rollout, when its turn never completed", async () => {
+    const stream = '{"type":"thread.started","thread_id":"t1"}\n{"type":"turn.started"}\n';
+    const { state } = await replayWith(codexBackend, "exec-json", stream, { requested: config });
+    const record = { pilot_side: "codex_rollout", model: "gpt-5-codex", requests: [{ response_id: "resp_1", usage: { input_tokens: 10135, cached_input_tokens: 8901, output_tokens: 89, reasoning_output_tokens: 34 } }] };
+    for (const event of codexBackend.sideEvents([record])) state.apply(event);
+    const metrics = state.metrics();
+    expect([metrics.telemetryStatus, metrics.usage.total, metrics.modelName]).toEqual(["partial", 10224, "gpt-5-codex"]);
   });
 
   it("subtracts a resumed thread's previous total (cumulative counters)", async () => {
