@@ -13,6 +13,11 @@ import { errorLineSchema, itemLineSchema, threadStartedSchema, turnCompletedSche
  */
 const RECONNECTING = /^Reconnecting\.\.\.\s*(\d+)\/(\d+)\s*(?:\((.*)\))?/s;
 const TOOL_ITEMS = new Set(["command_execution", "file_change", "mcp_tool_call", "web_search"]);
+/**
+ * Item lines are most of the bytes (command output, reasoning) and pilot needs only their id
+ * and type from most of them: read those from the line's start, without parsing it.
+ */
+const ITEM_HEAD = /^\{"type":"item\.(?:started|updated|completed)","item":\{"id":"([^"\\]*)","type":"([a-z_]+)"/;
 
 export function createCodexParser(options: { maxLineBytes: number }): StreamParser {
   const splitter = createLineSplitter(options.maxLineBytes);
@@ -26,6 +31,12 @@ export function createCodexParser(options: { maxLineBytes: number }): StreamPars
       return;
     }
     if (line.invalidUtf8) events.push({ type: "parse_error", reason: "invalid_utf8", line: line.line, bytes: line.bytes, detail: "invalid UTF-8 replaced" });
+    const head = ITEM_HEAD.exec(line.text);
+    if (head && line.text.endsWith("}")) {
+      const [, id, kind] = head as unknown as [string, string, string];
+      if (kind === "reasoning") return;
+      if (TOOL_ITEMS.has(kind) && kind !== "mcp_tool_call") return toolItem(id, kind, null, null);
+    }
     let value: unknown;
     try {
       value = JSON.parse(line.text);
@@ -105,11 +116,7 @@ export function createCodexParser(options: { maxLineBytes: number }): StreamPars
     const item = parsed.data.item;
     const kind = item.type ?? "";
     if (TOOL_ITEMS.has(kind)) {
-      const id = item.id ?? `${kind}-${toolItems.size}`;
-      if (!toolItems.has(id)) {
-        toolItems.add(id);
-        events.push({ type: "tool_call", id, name: kind === "mcp_tool_call" ? `${item.server ?? "mcp"}.${item.tool ?? "tool"}` : kind });
-      }
+      toolItem(item.id ?? `${kind}-${toolItems.size}`, kind, item.server, item.tool);
       return undefined;
     }
     if (line.type !== "item.completed") return undefined;
@@ -117,6 +124,13 @@ export function createCodexParser(options: { maxLineBytes: number }): StreamPars
     // An `error` item is a warning (e.g. "Model metadata for … not found"), not a failure.
     if (kind === "error" && item.message) events.push({ type: "error", message: item.message, kind: "warning", status: null, fatal: false });
     return undefined;
+  };
+
+  const toolItem = (id: string, kind: string, server: string | null, tool: string | null) => {
+    if (toolItems.has(id)) return;
+    toolItems.add(id);
+    // One tool_call per item id (started, updated and completed lines repeat it).
+    events.push({ type: "tool_call", id, name: kind === "mcp_tool_call" ? `${server ?? "mcp"}.${tool ?? "tool"}` : kind });
   };
 
   const result = (isError: boolean, message: string | null): BackendEvent => ({
