@@ -1,7 +1,8 @@
 // `npm run demo`: pilot's main job on the embedded defaults. A task file goes through the
 // real Claude Code CLI (the pinned devDependency) against pilot's loopback model simulator;
 // the agent edits a file in a demo project; the execution lands in SQLite with its exact
-// tokens, cost and model. Nothing leaves 127.0.0.1 and nothing is billed.
+// tokens, cost and model. Then the same task on Codex and OpenCode. Nothing leaves 127.0.0.1
+// and nothing is billed.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -33,11 +34,20 @@ if (result.status !== 0) {
 say("The agent's edit, in the demo project:");
 process.stdout.write(`  ${join(relative(root, project), "PILOT_SIM.md")}: ${readFileSync(join(project, "PILOT_SIM.md"), "utf8")}`);
 
-say("$ pilot executions --limit 5");
-run(["executions", "--limit", "5"]);
+for (const backend of ["codex", "opencode"]) {
+  say(`$ pilot run ${relative(root, taskFile)} --backend ${backend} --sim --sim-scenario write`);
+  const other = run(["run", taskFile, "--project", project, "--backend", backend, "--sim", "--sim-scenario", "write"]);
+  if (other.status !== 0) {
+    process.stderr.write(`\ndemo: pilot run --backend ${backend} exited with ${other.status}\n`);
+    process.exit(other.status ?? 1);
+  }
+}
 
-const latest = spawnSync(process.execPath, [pilot, "executions", "--limit", "1", "--json"], { env, encoding: "utf8" });
-const [execution] = JSON.parse(latest.stdout);
+say("$ pilot executions --limit 3");
+run(["executions", "--limit", "3"]);
+
+const latest = spawnSync(process.execPath, [pilot, "executions", "--limit", "3", "--json"], { env, encoding: "utf8" });
+const execution = JSON.parse(latest.stdout).find((e) => e.backend === "claude-code");
 say(`$ pilot show ${execution.id} --json   (abridged)`);
 const { id, status, model_name, model_source, tokens, cost_usd, cost_reported_usd, telemetry_status, recording } = execution;
 process.stdout.write(`${JSON.stringify({ id, status, model_name, model_source, tokens, cost_usd, cost_reported_usd, telemetry_status, recording }, null, 2)}\n`);

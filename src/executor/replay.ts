@@ -59,6 +59,8 @@ export interface ReplayInputOptions {
   backendName?: string;
   /** Prices for the capture (a recording's header says when it ran). */
   prices: (header: RecordingHeader | null) => PriceBook;
+  /** For a raw capture: the model a run would have asked for (the backend's configured one). */
+  configuredModel?: (backend: Backend) => string | null;
   maxLineBytes: number;
 }
 
@@ -118,7 +120,12 @@ export async function replayInput(source: AsyncIterable<Buffer>, label: string, 
     throw new PilotError("usage", `${label}: ${backend.name} prints ${backend.format(backend.mode(configSchemaDefaults())).toUpperCase()}, but this is ${format.toUpperCase()}`);
   }
 
-  const requested = header?.model_requested ? { model: header.model_requested, source: header.model_requested_source ?? "requested" } : null;
+  const configured = header ? null : (options.configuredModel?.(backend) ?? null);
+  const requested = header?.model_requested
+    ? { model: header.model_requested, source: header.model_requested_source ?? "requested" }
+    : configured
+      ? { model: configured, source: "config" as const }
+      : null;
   const state = newState({ backend, prices: options.prices(header), requested, baselines: baselinesOf(header), cliVersion: header?.cli_version ?? null });
   const parser = backend.createParser({ maxLineBytes: options.maxLineBytes, mode });
   const feed = (chunk: Uint8Array) => {

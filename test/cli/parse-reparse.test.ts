@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parsedTelemetrySchema } from "../../src/contracts/execution.js";
 import { closeDb, openDb } from "../../src/store/db.js";
 import { executionFrom, pilot } from "../helpers/pilot.js";
-import { CLAUDE_BIN, CLAUDE_FIXTURES, PILOT_BIN } from "../helpers/paths.js";
+import { CLAUDE_BIN, CLAUDE_FIXTURES, FIXTURES, PILOT_BIN } from "../helpers/paths.js";
 import { databaseExists } from "../helpers/store.js";
 import { tmpDir } from "../helpers/tmp.js";
 
@@ -32,6 +32,17 @@ describe("pilot parse", () => {
     const fromStdin = await execa(process.execPath, [PILOT_BIN, "parse", "--backend", "claude-code", "-", "--json"], { input: readFileSync(file), env: { PILOT_HOME: home }, reject: false });
     expect(JSON.parse(String(fromStdin.stdout))).toEqual(JSON.parse(fromFile.stdout));
     expect(databaseExists(home)).toBe(false);
+  });
+
+  it("parses raw Codex JSONL and OpenCode SSE and NDJSON captures, telling SSE from NDJSON itself", async () => {
+    const home = tmpDir();
+    const parse = async (backend: string, file: string) => JSON.parse((await pilot(["parse", "--backend", backend, file, "--json"], { home })).stdout);
+    const codex = await parse("codex", join(FIXTURES, "codex", "exec-json-ok.jsonl"));
+    expect(codex).toMatchObject({ backend: "codex", mode: "exec-json", model_name: "gpt-5-codex", model_source: "config", tokens: { input: 1234, cache_read: 8901, output: 89, reasoning: 34, total: 10224 } });
+    const serve = await parse("opencode", join(FIXTURES, "opencode", "serve-openai-async", "event.sse"));
+    expect(serve).toMatchObject({ backend: "opencode", mode: "serve", model_name: "gpt-5", model_source: "served", tokens: { total: 10224, reasoning: 34 } });
+    const run = await parse("opencode", join(FIXTURES, "opencode", "run-json-anthropic.jsonl"));
+    expect(run).toMatchObject({ backend: "opencode", mode: "run", model_name: "claude-sonnet-4-5", tokens: { total: 10791 } });
   });
 
   it("reports the failure a capture shows", async () => {

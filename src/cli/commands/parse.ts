@@ -22,6 +22,7 @@ export async function parseCommand(file: string, options: GlobalOptions & { back
     ...(options.backend ? { backendName: options.backend } : {}),
     prices: (header) => new PriceBook({ overrides: ctx.config.pricing.models, ...(header?.started_at ? { at: new Date(header.started_at) } : {}) }),
     maxLineBytes: ctx.config.limits.max_line_bytes,
+    configuredModel: (backend) => backend.configuredModel(ctx.config),
   });
   const telemetry = telemetryOf(result, result.kind === "recording" && file !== "-" ? resolve(file) : null);
   process.stdout.write(options.json ? `${JSON.stringify(telemetry, null, 2)}\n` : `${formatTelemetry(telemetry)}\n`);
