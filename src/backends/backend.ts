@@ -50,6 +50,8 @@ export interface FailureEvidence {
 
 export interface Backend {
   name: string;
+  /** False for a backend that by design calls no model (its executions are `none_expected`). */
+  callsModel: boolean;
   /** How the CLI is driven (recorded on the row and in the recording header). */
   mode(config: PilotConfig): string;
   /** What its output is: NDJSON lines or SSE frames, for the given mode. */
@@ -58,7 +60,8 @@ export interface Backend {
   modeForFormat(format: "ndjson" | "sse"): string | null;
   /** The config key that names the binary, for error messages. */
   binaryConfigKey: string;
-  binary(config: PilotConfig): string;
+  /** The CLI's executable as configured; null for a backend that starts none. */
+  binary(config: PilotConfig): string | null;
   /** The model configured for this backend, if any. */
   configuredModel(config: PilotConfig): string | null;
   /** The backend's documented default model, for CLIs that never print theirs. */

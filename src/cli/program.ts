@@ -19,6 +19,16 @@ function integerIn(min: number, max: number, what: string) {
 }
 
 const positiveInt = integerIn(1, Number.MAX_SAFE_INTEGER, "a positive integer");
+const priority = (value: string): number => {
+  const n = /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || Math.abs(n) > 1_000_000) throw new InvalidArgumentError(`expected an integer from -1000000 to 1000000, got ${JSON.stringify(value)}`);
+  return n;
+};
+const usd = (value: string): number => {
+  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`expected an amount in USD like 2.50, got ${JSON.stringify(value)}`);
+  return n;
+};
 const seconds = integerIn(1, MAX_TIMEOUT_S, `whole seconds from 1 to ${MAX_TIMEOUT_S}`);
 const port = integerIn(0, 65535, "a port number (0-65535)");
 
@@ -45,11 +55,81 @@ export function buildProgram(): Command {
     .option("--project <dir>", "project directory the agent works in (default: the current directory)")
     .option("--timeout <seconds>", "total timeout (default: limits.task_timeout_s)", seconds)
     .option("--sim", "run against the built-in loopback model simulator (no network, no cost)")
-    .addOption(new Option("--sim-scenario <name>", "simulator scenario for --sim (ok, tooluse, write, stall, http500, http500x2, drop, sseerror, …)").default("ok"))
+    .addOption(new Option("--sim-scenario <name>", "simulator scenario for --sim (ok, tooluse, write, stall, http500, http500x2, drop, sseerror, …)"))
+    .option("--max-usd <usd>", "stop the run when its cost passes this (default: budgets.per_task_usd)", usd)
+    .option("--max-tokens <n>", "stop the run when its tokens pass this (default: budgets.per_task_tokens)", positiveInt)
     .option("--json", "print the execution object as JSON")
     .action(async (task: string | undefined, options, command: Command) => {
       const { runCommand } = await import("./commands/run.js");
       process.exitCode = await runCommand(task, { ...options, ...command.optsWithGlobals() });
+    });
+
+  program
+    .command("start")
+    .description("run the daemon: dispatch queued tasks until SIGTERM/SIGINT")
+    .option("--sim", "run every task against the built-in loopback model simulator")
+    .option("--concurrency <n>", "tasks at once (default: dispatch.concurrency)", positiveInt)
+    .action(async (options, command: Command) => {
+      const { startCommand } = await import("./commands/start.js");
+      process.exitCode = await startCommand(command.optsWithGlobals());
+    });
+
+  program
+    .command("enqueue")
+    .description("queue a task for the daemon (a task is queued once while queued or running)")
+    .argument("[task]", "GH-1234, owner/name#1234, an issue URL, or a task file (.md)")
+    .option("--prompt <text>", "queue this prompt instead of a task (- reads it from stdin)")
+    .option("--backend <name>", "backend CLI to run (default: config default_backend)", nonEmpty)
+    .option("--model <model>", "model to ask the backend for", nonEmpty)
+    .option("--project <dir>", "project directory (default: the current directory)")
+    .option("--priority <n>", "higher runs first (default 0)", priority)
+    .option("--timeout <seconds>", "total timeout of the run (default: limits.task_timeout_s)", seconds)
+    .option("--max-usd <usd>", "per-task USD budget", usd)
+    .option("--max-tokens <n>", "per-task token budget", positiveInt)
+    .option("--sim-scenario <name>", "simulator scenario, used when the daemon runs with --sim")
+    .option("--json", "print the queue item as JSON")
+    .action(async (task: string | undefined, options, command: Command) => {
+      const { enqueueCommand } = await import("./commands/enqueue.js");
+      process.exitCode = await enqueueCommand(task, command.optsWithGlobals());
+    });
+
+  program
+    .command("queue")
+    .description("list queued and running tasks")
+    .option("--all", "include done, dead and cancelled tasks")
+    .option("--limit <n>", "how many", positiveInt, 50)
+    .option("--json", "print a JSON array of queue items")
+    .action(async (options, command: Command) => {
+      const { queueCommand } = await import("./commands/queue.js");
+      process.exitCode = await queueCommand(command.optsWithGlobals());
+    });
+
+  program
+    .command("cancel")
+    .description("cancel a queued task at once, or ask a running one (queue item or execution) to stop")
+    .argument("<id>", "queue item id (q_…) or execution id (ex_…)")
+    .action(async (id: string, options, command: Command) => {
+      const { cancelCommand } = await import("./commands/cancel.js");
+      process.exitCode = await cancelCommand(id, command.optsWithGlobals());
+    });
+
+  program
+    .command("logs")
+    .description("an execution's recording as readable lines")
+    .argument("<id>", "execution id (or unique prefix)")
+    .option("-f, --follow", "keep printing while the execution runs")
+    .action(async (id: string, options, command: Command) => {
+      const { logsCommand } = await import("./commands/logs.js");
+      process.exitCode = await logsCommand(id, command.optsWithGlobals());
+    });
+
+  program
+    .command("doctor")
+    .description("health checks (telemetry gaps, binaries, stuck runs, unpriced models, migrations); exit 1 on warnings")
+    .option("--json", "print the findings as JSON")
+    .action(async (options, command: Command) => {
+      const { doctorCommand } = await import("./commands/doctor.js");
+      process.exitCode = await doctorCommand(command.optsWithGlobals());
     });
 
   program

@@ -78,7 +78,7 @@ export const modelPriceSchema = z
 
 export const configSchema = z
   .object({
-    default_backend: z.enum(["claude-code", "codex", "opencode"]).default("claude-code"),
+    default_backend: z.enum(["claude-code", "codex", "opencode", "noop"]).default("claude-code"),
     backends: z
       .object({
         "claude-code": claudeCodeConfigSchema.default(() => claudeCodeConfigSchema.parse({})),
@@ -98,9 +98,15 @@ export const configSchema = z
         /** REST API base URL; null: https://api.github.com (set it for GitHub Enterprise). */
         api_url: z.string().url().nullable().default(null),
         timeout_s: timeoutSeconds.default(30),
+        /** The daemon enqueues open issues carrying `label` (checked every `poll_interval_s`). */
+        intake: z.boolean().default(false),
+        label: z.string().min(1).default("pilot"),
+        poll_interval_s: positiveInt.max(MAX_TIMEOUT_S).default(60),
+        /** Project directory for issues taken in by the daemon; null: the daemon's working directory. */
+        project: z.string().min(1).nullable().default(null),
       })
       .strict()
-      .default({ repo: null, api_url: null, timeout_s: 30 }),
+      .default({ repo: null, api_url: null, timeout_s: 30, intake: false, label: "pilot", poll_interval_s: 60, project: null }),
     limits: z
       .object({
         task_timeout_s: timeoutSeconds.default(3600),
@@ -112,6 +118,44 @@ export const configSchema = z
       })
       .strict()
       .default({ task_timeout_s: 3600, inactivity_timeout_s: 600, max_line_bytes: 268_435_456, kill_grace_s: 5 }),
+    budgets: z
+      .object({
+        /** Per task (a task file's front matter, or --max-usd / --max-tokens, override them). */
+        per_task_usd: nonNegativeNumber.nullable().default(null),
+        per_task_tokens: positiveInt.nullable().default(null),
+        /** Across all executions in the UTC day / month, running ones included: dispatch pauses when reached. */
+        daily_usd: nonNegativeNumber.nullable().default(null),
+        monthly_usd: nonNegativeNumber.nullable().default(null),
+      })
+      .strict()
+      .default({ per_task_usd: null, per_task_tokens: null, daily_usd: null, monthly_usd: null }),
+    dispatch: z
+      .object({
+        /** Tasks the daemon runs at once (never two in one project). */
+        concurrency: positiveInt.max(64).default(2),
+        max_attempts: positiveInt.max(100).default(3),
+        /** A claim's lease; renewed every third of it while the task runs. */
+        lease_s: positiveInt.max(3600).default(60),
+        poll_interval_ms: positiveInt.max(60_000).default(500),
+        /** Retry delay: retry_base_s * 2^(attempts-1), at most retry_max_s. */
+        retry_base_s: nonNegativeNumber.max(86_400).default(10),
+        retry_max_s: nonNegativeNumber.max(86_400).default(600),
+        /** On SIGTERM/SIGINT, how long running tasks may finish before they are stopped. */
+        shutdown_grace_s: nonNegativeNumber.max(3600).default(30),
+        /** A running execution whose process is gone, or silent this long, is abandoned. */
+        stale_after_s: positiveInt.max(86_400).default(120),
+      })
+      .strict()
+      .default({ concurrency: 2, max_attempts: 3, lease_s: 60, poll_interval_ms: 500, retry_base_s: 10, retry_max_s: 600, shutdown_grace_s: 30, stale_after_s: 120 }),
+    health: z
+      .object({
+        /** Telemetry gap: of the last `gap_window` completed executions of a backend, warn when at least `gap_threshold` have no usage. */
+        gap_window: positiveInt.max(10_000).default(50),
+        gap_threshold: z.number().gt(0).max(1).default(0.5),
+        unpriced_window_days: positiveInt.max(3650).default(30),
+      })
+      .strict()
+      .default({ gap_window: 50, gap_threshold: 0.5, unpriced_window_days: 30 }),
     pricing: z
       .object({
         /** Per-model prices (USD per million tokens) that take precedence over the price table. */

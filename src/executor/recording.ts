@@ -91,7 +91,12 @@ export async function readRecording(path: string, onBytes: (chunk: Buffer) => vo
 }
 
 /** The same from any byte source (`pilot parse -` reads a recording from stdin); `label` names it in errors. */
-export async function readRecordingFrom(source: AsyncIterable<Buffer>, label: string, onBytes: (chunk: Buffer) => void): Promise<ReadRecordingResult> {
+export async function readRecordingFrom(
+  source: AsyncIterable<Buffer>,
+  label: string,
+  onBytes: (chunk: Buffer) => void,
+  onHeaderLine?: (line: string) => void,
+): Promise<ReadRecordingResult> {
   const path = label;
   let header: RecordingHeader | undefined;
   let headerBytes: Buffer[] = [];
@@ -148,7 +153,9 @@ export async function readRecordingFrom(source: AsyncIterable<Buffer>, label: st
         if (state === "header") {
           headerBytes.push(Buffer.from(segment));
           if (newline !== -1) {
-            header = parseHeader(Buffer.concat(headerBytes).toString("utf8"), path);
+            const text = Buffer.concat(headerBytes).toString("utf8");
+            onHeaderLine?.(text);
+            header = parseHeader(text, path);
             headerBytes = [];
             state = "undecided";
           }

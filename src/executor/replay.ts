@@ -39,6 +39,7 @@ function newState(options: Omit<ReplayOptions, "maxLineBytes"> & { cliVersion?: 
     requested: options.requested ?? null,
     backendDefaultModel: options.backend.defaultModel,
     cliVersion: options.cliVersion ?? null,
+    noneExpected: !options.backend.callsModel,
     ...(options.baselines ? { baselines: options.baselines } : {}),
   });
 }

@@ -1,6 +1,7 @@
 import { rmSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
-import type { Backend } from "../backends/backend.js";
+import type { Backend, BackendRun } from "../backends/backend.js";
 import type { BackendEvent } from "../backends/events.js";
 import type { PilotPaths } from "../config/paths.js";
 import type { PilotConfig } from "../config/schema.js";
@@ -8,9 +9,9 @@ import { toExecutionObject, type ExecutionObject } from "../contracts/execution.
 import { startSimulator, type Simulator } from "../sim/server.js";
 import type { Db } from "../store/db.js";
 import { createExecution, getExecution, markExecutionStarted } from "../store/executions.js";
-import { saveExecutionMetrics, saveExecutionSnapshot } from "../store/save-execution-metrics.js";
-import { threadBaseline } from "../store/thread-usage.js";
+import { saveExecutionMetrics, type FinalOutcome, type Writer } from "../store/save-execution-metrics.js";
 import type { ExecutionId } from "../store/schema.js";
+import { threadBaseline } from "../store/thread-usage.js";
 import type { Task } from "../tasks/task.js";
 import { estimatePromptTokens, estimateUsage } from "../telemetry/estimate.js";
 import { loadPriceTable, PriceBook } from "../telemetry/pricing.js";
@@ -20,17 +21,18 @@ import { ensureDir } from "../util/fs.js";
 import { newId } from "../util/ids.js";
 import type { Logger } from "../util/logger.js";
 import { packageVersionOf, resolveBinary } from "./binary.js";
-import { decideOutcome, type TerminationReason } from "./outcome.js";
-import type { BackendRun } from "../backends/backend.js";
+import { decideOutcome, type RunOutcome, type TerminationReason } from "./outcome.js";
 import type { ProcessExit } from "./process.js";
 import { RecordingWriter } from "./recording.js";
 import { reportTelemetry } from "./report.js";
 import { RunState } from "./run-state.js";
+import { watchRun, type Budget } from "./watch.js";
 
 /**
  * One run of one task on one backend, start to persisted finish. The row exists before the
- * CLI starts and always reaches a final status: a missing binary, a crash, a timeout or a
- * Ctrl-C each end with their status, error and whatever usage the stream had produced.
+ * CLI starts (created here, or by the daemon's claim) and always reaches a final status: a
+ * missing binary, a crash, a timeout, a budget or a Ctrl-C each end with their status, error
+ * and whatever usage the stream had produced.
  */
 
 export interface RunExecutionInput {
@@ -45,15 +47,18 @@ export interface RunExecutionInput {
   model: { model: string; source: "requested" | "config" } | null;
   timeoutS: number;
   inactivityTimeoutS: number;
-  /** Run against the in-process loopback simulator with this scenario. */
-  sim: { scenario: string } | null;
+  budget?: Budget;
+  /** Run against the loopback simulator with this scenario (a daemon passes its own simulator). */
+  sim: { scenario: string; simulator?: Simulator } | null;
   /** Aborting stops the run; the reason (`SIGINT`, `SIGTERM`, `cancel`) becomes its status. */
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
   env?: NodeJS.ProcessEnv;
   now?: () => number;
-  queueItemId?: string | null;
-  attempt?: number;
+  /** An execution row the caller already created (the daemon's claim); otherwise one is made. */
+  executionId?: ExecutionId;
+  /** Runs inside the transaction that stores the final status (the daemon settles its queue item). */
+  finalize?: (tx: Writer, end: { outcome: RunOutcome; termination: TerminationReason | undefined; finishedAt: number }) => void;
 }
 
 export interface RunProgress {
@@ -68,10 +73,11 @@ export interface RunProgress {
 export interface RunExecutionResult {
   execution: ExecutionObject;
   exitCode: number;
+  outcome: RunOutcome;
 }
 
-const SNAPSHOT_INTERVAL_MS = 1_000;
-const PROGRESS_INTERVAL_MS = 250;
+/** Which pilot process runs an execution: a restarted daemon tells live runs from abandoned ones. */
+export const RUNNER = `${hostname()}:${process.pid}`;
 
 export async function runExecution(input: RunExecutionInput): Promise<RunExecutionResult> {
   const now = input.now ?? Date.now;
@@ -80,51 +86,48 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
   const mode = backend.mode(config);
   // Loaded while the backend starts; awaited before its first output is read.
   const priceTable = loadPriceTable();
-  const id = newId("ex") as ExecutionId;
+  const id = input.executionId ?? (newId("ex") as ExecutionId);
   const startedAt = now();
   const log = input.logger.child({ executionId: id, taskRef: task.ref, backend: backend.name });
   const recordingPath = join(input.paths.recordingsDir, `${id}.rec`);
 
-  await createExecution(db, {
-    id,
-    queue_item_id: input.queueItemId ?? null,
-    attempt: input.attempt ?? 1,
-    task_ref: task.ref,
-    task_source: task.source,
-    task_title: task.title,
-    project: input.projectDir,
-    backend: backend.name,
-    mode,
-    sim: input.sim !== null,
-    status: "running",
-    created_at: startedAt,
-    started_at: startedAt,
-    updated_at: startedAt,
-    model_requested: input.model?.model ?? null,
-  });
+  if (!input.executionId) {
+    await createExecution(db, {
+      id,
+      task_ref: task.ref,
+      task_source: task.source,
+      task_title: task.title,
+      project: input.projectDir,
+      backend: backend.name,
+      mode,
+      sim: input.sim !== null,
+      status: "running",
+      runner: RUNNER,
+      created_at: startedAt,
+      started_at: startedAt,
+      updated_at: startedAt,
+      model_requested: input.model?.model ?? null,
+    });
+  }
   log.info({ project: input.projectDir, model: input.model?.model ?? null, sim: input.sim?.scenario ?? null }, "execution started");
 
   const binaryName = backend.binary(config);
-  const binary = resolveBinary(binaryName, env.PATH, input.projectDir);
+  const binary = binaryName === null ? "" : resolveBinary(binaryName, env.PATH, input.projectDir);
   const cliVersion = binary ? packageVersionOf(binary) : null;
   const state = new RunState({
     prices: new PriceBook({ overrides: config.pricing.models, at: new Date(startedAt) }),
     requested: input.model,
     backendDefaultModel: backend.defaultModel,
     cliVersion,
+    noneExpected: !backend.callsModel,
   });
-  let binaryFound = true;
   let exit: ProcessExit | null = null;
   let termination: TerminationReason | undefined;
   let terminationMessage: string | null = null;
   let run: BackendRun | null = null;
   let recording: RecordingWriter | null = null;
-  let simulator: Simulator | null = null;
+  let ownSimulator: Simulator | null = null;
   const simDir = join(input.paths.simDir, id);
-  const timers: NodeJS.Timeout[] = [];
-  let snapshotTimer: NodeJS.Timeout | null = null;
-  let lastSnapshotAt = 0;
-  let lastActivity = startedAt;
   let estimate: TokenBuckets | null = null;
 
   const stop = (reason: TerminationReason, message: string | null) => {
@@ -135,31 +138,30 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
     }
     void run?.stop(config.limits.kill_grace_s * 1000);
   };
-
-  const writeSnapshot = () => {
-    snapshotTimer = null;
-    lastSnapshotAt = now();
-    saveExecutionSnapshot(db, id, state.metrics(), lastSnapshotAt).catch((error: unknown) => log.error({ err: coerceError(error) }, "cannot write the in-flight snapshot"));
-  };
-  // Every completed model call is written to the row, at most once a second (the last one is never dropped).
-  const scheduleSnapshot = () => {
-    if (snapshotTimer) return;
-    const wait = lastSnapshotAt + SNAPSHOT_INTERVAL_MS - now();
-    if (wait <= 0) writeSnapshot();
-    else snapshotTimer = setTimeout(writeSnapshot, wait);
-  };
-
   const progress = () => {
     if (!input.onProgress) return;
     const live = state.live();
     input.onProgress({ executionId: id, elapsedMs: now() - startedAt, calls: live.calls, tokens: live.tokens, costUsd: live.costUsd, model: live.model });
   };
+  const watch = watchRun({
+    db,
+    id,
+    state,
+    log,
+    now,
+    startedAt,
+    timeoutS: input.timeoutS,
+    inactivityTimeoutS: input.inactivityTimeoutS,
+    budget: input.budget ?? { usd: null, tokens: null },
+    stop,
+    ...(input.onProgress ? { onProgress: progress } : {}),
+  });
 
   const baselines: { thread: string; tokens: TokenBuckets }[] = [];
   const handle = (event: BackendEvent) => {
     state.apply(event);
-    // A resumed thread: its counters continue from the total an earlier run left.
     if (event.type === "session" && !baselines.some((b) => b.thread === event.sessionId)) {
+      // A resumed thread: its counters continue from the total an earlier run left.
       void threadBaseline(db, backend.name, event.sessionId).then((tokens) => {
         if (!tokens) return;
         state.accumulator.setBaseline(event.sessionId, tokens);
@@ -170,10 +172,7 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
     if (event.type === "retry") log.info({ attempt: event.attempt, status: event.status, error: event.error }, "backend retries a model request");
     // A server-based backend keeps streaming after the run is over: the result ends it.
     if (event.type === "result") run?.complete();
-    if (event.type === "usage" && event.complete) {
-      scheduleSnapshot();
-      progress();
-    }
+    if (event.type === "usage" && event.complete) watch.callCompleted();
   };
 
   try {
@@ -190,13 +189,12 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
       started_at: new Date(startedAt).toISOString(),
     });
     await markExecutionStarted(db, id, { pgid: null, cliVersion, recordingPath, now: now() });
-    if (!binary) {
-      binaryFound = false;
+    if (binary === null) {
       recording.side("spawn_error", { message: `binary ${binaryName} not found` });
     } else {
       let sim: { baseUrl: string; home: string } | null = null;
       if (input.sim) {
-        simulator = await startSimulator();
+        const simulator = input.sim.simulator ?? (ownSimulator = await startSimulator());
         const home = join(simDir, "home");
         ensureDir(home, "simulator home");
         sim = { baseUrl: simulator.registerRun(id, { scenario: input.sim.scenario, cwd: input.projectDir }), home };
@@ -204,14 +202,6 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
       run = await backend.start({ binary, prompt: task.prompt, projectDir: input.projectDir, model: input.model?.model ?? null, config, sim, env, log });
       await markExecutionStarted(db, id, { pgid: run.pid, cliVersion, recordingPath, now: now() });
 
-      timers.push(setTimeout(() => stop("timeout", `total timeout of ${input.timeoutS}s reached`), input.timeoutS * 1000));
-      const inactivityMs = input.inactivityTimeoutS * 1000;
-      timers.push(
-        setInterval(() => {
-          if (now() - lastActivity >= inactivityMs) stop("inactivity", `no output from the backend for ${input.inactivityTimeoutS}s`);
-        }, Math.min(1000, inactivityMs)),
-      );
-      if (input.onProgress) timers.push(setInterval(progress, PROGRESS_INTERVAL_MS));
       const onAbort = () => {
         const reason = input.signal?.reason;
         stop(reason === "SIGTERM" || reason === "cancel" ? reason : "SIGINT", null);
@@ -222,7 +212,7 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
       await priceTable;
       const parser = backend.createParser({ maxLineBytes: config.limits.max_line_bytes, mode });
       for await (const chunk of run.output) {
-        lastActivity = now();
+        watch.activity();
         recording.write(chunk);
         for (const event of parser.push(chunk)) handle(event);
       }
@@ -233,7 +223,8 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
       if (stderr.length > 0) recording.side("stderr", { text: stderr });
       recording.side("exit", { exit_code: exit.exitCode, signal: exit.signal, termination: termination ?? null });
       for (const baseline of baselines) recording.side("baseline", baseline);
-      if (simulator) recording.side("sim_requests", { requests: simulator.requests });
+      const simulator = input.sim?.simulator ?? ownSimulator;
+      if (simulator) recording.side("sim_requests", { requests: simulator.requests.filter((r) => r.runKey === id) });
       // Sources read at the end (a rollout's model, a session's final messages), recorded and applied.
       for (const record of await run.collectSide({ sessionId: state.sessionId, startedAt })) {
         recording.side(record.pilot_side, record);
@@ -253,8 +244,7 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
     stop("internal", `pilot failed while running the backend: ${err.message}`);
     if (run) exit = await run.exited;
   } finally {
-    for (const timer of timers) clearTimeout(timer);
-    if (snapshotTimer) clearTimeout(snapshotTimer);
+    watch.dispose();
     // Cleanup must not keep the row from its final status: each step on its own.
     const cleanup = (what: string, step: () => unknown) => {
       try {
@@ -264,7 +254,7 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
       }
     };
     cleanup("close the recording", () => recording?.close());
-    await simulator?.close().catch((error: unknown) => log.warn({ err: coerceError(error) }, "cleanup: cannot stop the simulator"));
+    await ownSimulator?.close().catch((error: unknown) => log.warn({ err: coerceError(error) }, "cleanup: cannot stop the simulator"));
     if (input.sim) cleanup("remove the simulator home", () => rmSync(simDir, { recursive: true, force: true }));
   }
 
@@ -274,22 +264,24 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
     termination,
     terminationMessage,
     exit,
-    binaryName,
-    binaryFound,
+    binaryName: binaryName ?? backend.name,
+    binaryFound: binary !== null,
     evidence: { result: state.result, errors: state.errors, retries: state.retries, stderr: run?.stderrTail() ?? "", exitCode: exit?.exitCode ?? null, signal: exit?.signal ?? null },
   });
   const metrics = state.metrics(estimate);
   const finishedAt = now();
+  const final: FinalOutcome = {
+    status: outcome.status,
+    errorCode: outcome.failure?.code ?? null,
+    error: outcome.failure?.message ?? null,
+    exitCode: exit?.exitCode ?? null,
+    finishedAt,
+    durationMs: finishedAt - startedAt,
+    threadTotals: { backend: backend.name, totals: state.accumulator.cumulativeTotals() },
+  };
   try {
-    await saveExecutionMetrics(db, id, metrics, {
-      status: outcome.status,
-      errorCode: outcome.failure?.code ?? null,
-      error: outcome.failure?.message ?? null,
-      exitCode: exit?.exitCode ?? null,
-      finishedAt,
-      durationMs: finishedAt - startedAt,
-      threadTotals: { backend: backend.name, totals: state.accumulator.cumulativeTotals() },
-    });
+    const finalize = input.finalize;
+    await saveExecutionMetrics(db, id, metrics, final, finalize ? (tx) => finalize(tx, { outcome, termination, finishedAt }) : undefined);
   } catch (error) {
     // The one failure that loses data: say so loudly, with the numbers, before giving up.
     log.fatal({ err: coerceError(error), status: outcome.status, tokens: metrics.usage.tokens }, "cannot record the execution's outcome");
@@ -302,5 +294,5 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
     { status: execution.status, errorCode: execution.error?.code ?? null, tokens: execution.tokens.total, costUsd: execution.cost_usd, model: execution.model_name, telemetry: execution.telemetry_status },
     "execution finished",
   );
-  return { execution, exitCode: outcome.exitCode };
+  return { execution, exitCode: outcome.exitCode, outcome };
 }

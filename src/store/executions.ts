@@ -21,6 +21,16 @@ export async function markExecutionStarted(
     .run();
 }
 
+/**
+ * A running execution's check-in, every second: reads whether `pilot cancel` asked it to
+ * stop, and (when `beat` is given) marks it alive for a restarted daemon.
+ */
+export async function executionHeartbeat(db: Db, id: ExecutionId, beat: number | null): Promise<boolean> {
+  if (beat !== null) db.update(executions).set({ updated_at: beat }).where(and(eq(executions.id, id), eq(executions.status, "running"))).run();
+  const row = db.select({ cancel: executions.cancel_requested_at }).from(executions).where(eq(executions.id, id)).get();
+  return row?.cancel !== null && row?.cancel !== undefined;
+}
+
 export interface ExecutionWithModels {
   row: ExecutionRow;
   models: ModelUsageRow[];

@@ -2,7 +2,7 @@ import { and, eq, ne } from "drizzle-orm";
 import type { ExecutionMetrics } from "../executor/run-state.js";
 import { totalTokens, type TokenBuckets } from "../telemetry/usage.js";
 import type { Db } from "./db.js";
-import { executionModelUsage, executions, threadUsage, type ExecutionId, type ExecutionStatus, type ModelUsageRow } from "./schema.js";
+import { executionModelUsage, executions, modelsSeen, threadUsage, type ExecutionId, type ExecutionStatus, type ModelUsageRow } from "./schema.js";
 
 /**
  * SaveExecutionMetrics: the only writer of an execution's telemetry.
@@ -53,7 +53,7 @@ export function metricColumns(m: ExecutionMetrics) {
 }
 
 /** The database or a transaction on it. */
-type Writer = Pick<Db, "insert" | "delete">;
+export type Writer = Pick<Db, "insert" | "delete" | "update" | "select">;
 
 /** The per-model rows of an execution, from the run's metrics. */
 export function modelUsageRows(id: ExecutionId, m: ExecutionMetrics): ModelUsageRow[] {
@@ -91,8 +91,11 @@ export async function saveExecutionSnapshot(db: Db, id: ExecutionId, m: Executio
   );
 }
 
-/** Final status and telemetry together: a reader never sees one without the other. */
-export async function saveExecutionMetrics(db: Db, id: ExecutionId, m: ExecutionMetrics, outcome: FinalOutcome): Promise<void> {
+/**
+ * Final status and telemetry together: a reader never sees one without the other. `also`
+ * runs in the same transaction (the daemon settles the execution's queue item there).
+ */
+export async function saveExecutionMetrics(db: Db, id: ExecutionId, m: ExecutionMetrics, outcome: FinalOutcome, also?: (tx: Writer) => void): Promise<void> {
   db.transaction(
     (tx) => {
       tx.update(executions)
@@ -113,6 +116,11 @@ export async function saveExecutionMetrics(db: Db, id: ExecutionId, m: Execution
         const values = { backend: outcome.threadTotals!.backend, thread_id: thread, ...tokenColumns(totals), execution_id: id, updated_at: outcome.finishedAt };
         tx.insert(threadUsage).values(values).onConflictDoUpdate({ target: [threadUsage.backend, threadUsage.thread_id], set: values }).run();
       }
+      // Models seen, for the health check of unpriced models (O(models), not O(executions)).
+      for (const model of m.usage.perModel) {
+        tx.insert(modelsSeen).values({ model: model.model, last_seen_at: outcome.finishedAt }).onConflictDoUpdate({ target: modelsSeen.model, set: { last_seen_at: outcome.finishedAt } }).run();
+      }
+      also?.(tx);
     },
     { behavior: "immediate" },
   );

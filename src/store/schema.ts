@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
@@ -7,6 +8,7 @@ import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from
  */
 
 export type ExecutionId = string & { readonly __brand: "ExecutionId" };
+export type QueueItemId = string & { readonly __brand: "QueueItemId" };
 
 export const EXECUTION_STATUSES = ["running", "completed", "failed", "timed_out", "cancelled", "interrupted"] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
@@ -54,6 +56,10 @@ export const executions = sqliteTable(
     exit_code: integer("exit_code"),
     /** Process group of the backend CLI, so a restarted daemon can clean up after a crash. */
     pgid: integer("pgid"),
+    /** The pilot process running it (`host:pid`): a restarted daemon tells a live run from an abandoned one. */
+    runner: text("runner"),
+    /** `pilot cancel` asks the running process to stop (the database is the channel). */
+    cancel_requested_at: integer("cancel_requested_at"),
     error_code: text("error_code"),
     error: text("error"),
     result_text: text("result_text"),
@@ -77,12 +83,69 @@ export const executions = sqliteTable(
   (t) => [
     // A re-claimed queue item cannot write two rows for one attempt; one-shot runs (NULL) repeat freely.
     uniqueIndex("executions_queue_item_id_attempt_idx").on(t.queue_item_id, t.attempt),
-    index("executions_created_at_idx").on(t.created_at),
+    // Listings (newest first) and the daily / monthly spend (covering: no table reads).
+    index("executions_created_at_cost_usd_idx").on(t.created_at, t.cost_usd),
     index("executions_status_idx").on(t.status),
     index("executions_backend_status_finished_at_idx").on(t.backend, t.status, t.finished_at),
     index("executions_task_ref_project_idx").on(t.task_ref, t.project),
   ],
 );
+
+export const QUEUE_STATES = ["queued", "leased", "done", "dead", "cancelled"] as const;
+export type QueueState = (typeof QUEUE_STATES)[number];
+
+/**
+ * The durable queue. A claim sets the lease (`lease_owner`, `lease_expires_at`) and counts
+ * the attempt in one statement; the execution row of that attempt is inserted in the same
+ * transaction. `idempotency_key` (task ref + project) is unique among queued and leased items.
+ */
+export const queue = sqliteTable(
+  "queue",
+  {
+    id: text("id").$type<QueueItemId>().primaryKey(),
+    task_ref: text("task_ref").notNull(),
+    task_source: text("task_source", { enum: ["github", "file", "prompt"] }).notNull(),
+    task_title: text("task_title"),
+    project: text("project").notNull(),
+    backend: text("backend").notNull(),
+    model: text("model"),
+    /** The resolved task (prompt and per-task settings) as JSON, so a run does not depend on the source changing. */
+    payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    state: text("state", { enum: QUEUE_STATES }).notNull(),
+    priority: integer("priority").notNull().default(0),
+    /** Counted at claim (a crash still counts); the retry budget. */
+    attempts: integer("attempts").notNull().default(0),
+    max_attempts: integer("max_attempts").notNull(),
+    /** Claims so far: the `attempt` number of each execution (unique per item). */
+    runs: integer("runs").notNull().default(0),
+    lease_owner: text("lease_owner"),
+    lease_expires_at: integer("lease_expires_at"),
+    available_at: integer("available_at").notNull(),
+    idempotency_key: text("idempotency_key").notNull(),
+    last_execution_id: text("last_execution_id").$type<ExecutionId>(),
+    last_error_code: text("last_error_code"),
+    last_error: text("last_error"),
+    cancel_requested_at: integer("cancel_requested_at"),
+    created_at: integer("created_at").notNull(),
+    updated_at: integer("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("queue_idempotency_key_active_idx").on(t.idempotency_key).where(sql`state in ('queued', 'leased')`),
+    // The claim: the next queued item by priority and age, among those due.
+    index("queue_state_priority_created_at_idx").on(t.state, sql`${t.priority} desc`, t.created_at),
+    // Per-project exclusivity and lease recovery look at leased items.
+    index("queue_state_project_idx").on(t.state, t.project),
+    index("queue_idempotency_key_idx").on(t.idempotency_key),
+  ],
+);
+
+export type QueueRow = typeof queue.$inferSelect;
+
+/** Models seen in executions and when last: the health check of unpriced models reads this, not every execution. */
+export const modelsSeen = sqliteTable("models_seen", {
+  model: text("model").primaryKey(),
+  last_seen_at: integer("last_seen_at").notNull(),
+});
 
 export const executionModelUsage = sqliteTable(
   "execution_model_usage",

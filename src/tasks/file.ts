@@ -20,6 +20,8 @@ const frontMatterSchema = z
     title: z.string().min(1).optional(),
     backend: z.string().min(1).optional(),
     model: z.string().min(1).optional(),
+    max_usd: z.number().nonnegative().optional(),
+    max_tokens: z.number().int().positive().optional(),
   })
   // Like the config: a misspelt key is reported, not silently ignored.
   .strict();
@@ -62,7 +64,7 @@ export async function resolveFileTask(path: string, projectDir: string): Promise
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = issue.code === "unrecognized_keys" ? issue.keys.join(", ") : issue.path.join(".") || "(top level)";
-      const message = issue.code === "unrecognized_keys" ? `unknown key (known: id, title, backend, model)` : issue.message;
+      const message = issue.code === "unrecognized_keys" ? `unknown key (known: id, title, backend, model, max_usd, max_tokens)` : issue.message;
       throw new PilotError("task", `task file ${path}: front matter ${field}: ${message}`);
     }
     front = parsed.data;
@@ -80,6 +82,8 @@ export async function resolveFileTask(path: string, projectDir: string): Promise
     prompt,
     ...(front.backend ? { backend: front.backend } : {}),
     ...(front.model ? { model: front.model } : {}),
+    ...(front.max_usd !== undefined ? { maxUsd: front.max_usd } : {}),
+    ...(front.max_tokens !== undefined ? { maxTokens: front.max_tokens } : {}),
   };
 }
 

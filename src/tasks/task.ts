@@ -8,4 +8,7 @@ export interface Task {
   /** Per-task choices (task file front matter); flags override them. */
   backend?: string;
   model?: string;
+  /** Per-task budget (front matter `max_usd`, `max_tokens`). */
+  maxUsd?: number;
+  maxTokens?: number;
 }

@@ -30,6 +30,7 @@ export function claudeSimEnv(baseUrl: string, home: string, path: string | undef
 
 export const claudeCodeBackend: Backend = {
   name: "claude-code",
+  callsModel: true,
   mode: () => "stream-json",
   format: () => "ndjson",
   modeForFormat: (format) => (format === "ndjson" ? "stream-json" : null),

@@ -40,6 +40,7 @@ function simSettings(baseUrl: string): Record<string, string | number | boolean>
 
 export const codexBackend: Backend = {
   name: "codex",
+  callsModel: true,
   mode: () => "exec-json",
   format: () => "ndjson",
   modeForFormat: (format) => (format === "ndjson" ? "exec-json" : null),

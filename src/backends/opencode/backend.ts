@@ -11,6 +11,7 @@ const MAX_PROMPT_ARG_BYTES = 100_000;
 
 export const opencodeBackend: Backend = {
   name: "opencode",
+  callsModel: true,
   mode: (config) => config.backends.opencode.mode,
   format: (mode) => (mode === "serve" ? "sse" : "ndjson"),
   modeForFormat: (format) => (format === "sse" ? "serve" : "run"),

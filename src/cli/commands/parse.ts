@@ -51,6 +51,8 @@ export function telemetryOf(result: ReplayResult, recording: string | null): Par
     duration_ms: null,
     exit_code: null,
     pgid: null,
+    runner: null,
+    cancel_requested_at: null,
     error_code: result.failure?.code ?? null,
     error: result.failure?.message ?? null,
     model_requested: result.header?.model_requested ?? null,

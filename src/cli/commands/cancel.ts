@@ -1,0 +1,42 @@
+import { eq, and } from "drizzle-orm";
+import { closeDb } from "../../store/db.js";
+import { getExecution } from "../../store/executions.js";
+import { cancelQueueItem } from "../../store/queue.js";
+import { executions, queue, type QueueItemId } from "../../store/schema.js";
+import { PilotError } from "../../util/errors.js";
+import { loadContext, openStore, type GlobalOptions } from "../context.js";
+
+/**
+ * `pilot cancel ID`: a queued task is cancelled at once; a running one (queue item or
+ * execution id) gets a cancel request in the database, which the process running it reads
+ * every second: it stops the CLI and saves the row as `cancelled` with its usage.
+ */
+export async function cancelCommand(id: string, options: GlobalOptions): Promise<number> {
+  const ctx = await loadContext(options);
+  const db = openStore(ctx);
+  try {
+    const now = Date.now();
+    const item = db.select().from(queue).where(eq(queue.id, id as QueueItemId)).get() ?? prefixMatch(db, id);
+    if (item) {
+      const result = await cancelQueueItem(db, item.id, now);
+      if (result === "cancelled") process.stdout.write(`cancelled ${item.id} (${item.task_ref}): it was queued and will not run\n`);
+      else if (result === "requested") process.stdout.write(`cancel requested for ${item.id} (${item.task_ref}): the daemon stops it within a second or two\n`);
+      else throw new PilotError("usage", `${item.id} is already ${result}: nothing to cancel`);
+      return 0;
+    }
+    const { row } = await getExecution(db, id);
+    if (row.status !== "running") throw new PilotError("usage", `execution ${row.id} is ${row.status}, not running: nothing to cancel`);
+    db.update(executions).set({ cancel_requested_at: now }).where(and(eq(executions.id, row.id), eq(executions.status, "running"))).run();
+    process.stdout.write(`cancel requested for ${row.id} (${row.task_ref}): the pilot running it stops it within a second or two\n`);
+    return 0;
+  } finally {
+    closeDb(db);
+  }
+}
+
+function prefixMatch(db: ReturnType<typeof openStore>, prefix: string) {
+  if (!prefix.startsWith("q_") || prefix.length < 6) return undefined;
+  const rows = db.$client.prepare("SELECT id FROM queue WHERE id >= ? AND id < ? LIMIT 2").all(prefix, `${prefix}\u{10ffff}`) as { id: QueueItemId }[];
+  if (rows.length > 1) throw new PilotError("usage", `queue item prefix ${prefix} is ambiguous; give more characters`);
+  return rows[0] ? db.select().from(queue).where(eq(queue.id, rows[0].id)).get() : undefined;
+}

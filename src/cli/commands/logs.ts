@@ -1,0 +1,81 @@
+import { closeSync, openSync, readSync } from "node:fs";
+import type { StreamParser } from "../../backends/events.js";
+import { getBackend } from "../../backends/registry.js";
+import { parseHeader, readRecordingFrom } from "../../executor/recording.js";
+import { closeDb } from "../../store/db.js";
+import { getExecution } from "../../store/executions.js";
+import { PilotError } from "../../util/errors.js";
+import { loadContext, openStore, type GlobalOptions } from "../context.js";
+import { createEventRenderer } from "../render-events.js";
+
+/**
+ * `pilot logs ID [--follow]`: an execution's recording as readable lines, through the same
+ * parser a run uses. With --follow it keeps reading while the execution runs.
+ */
+export async function logsCommand(id: string, options: GlobalOptions & { follow?: boolean }): Promise<number> {
+  const ctx = await loadContext(options);
+  const db = openStore(ctx);
+  try {
+    const { row } = await getExecution(db, id);
+    if (!row.recording_path) throw new PilotError("not_found", `execution ${row.id} has no recording`);
+    const path = row.recording_path;
+    const isRunning = async () => (await getExecution(db, row.id)).row.status === "running";
+    const render = createEventRenderer((line) => process.stdout.write(`${line}\n`));
+    process.stdout.write(`# ${row.id} ${row.task_ref} on ${row.backend} (${row.status})\n`);
+
+    const source = tail(path, options.follow === true ? isRunning : async () => false);
+    // The header names the backend and mode, so it picks the parser; it comes before any bytes.
+    let parser: StreamParser | null = null;
+    const { side } = await readRecordingFrom(
+      source,
+      path,
+      (chunk) => {
+        for (const event of parser?.push(chunk) ?? []) render.event(event);
+      },
+      (line) => {
+        const header = parseHeader(line, path);
+        parser = getBackend(header.backend).createParser({ maxLineBytes: ctx.config.limits.max_line_bytes, mode: header.mode });
+      },
+    );
+    for (const event of (parser as StreamParser | null)?.end() ?? []) render.event(event);
+    for (const record of side) render.side(record);
+    return 0;
+  } finally {
+    closeDb(db);
+  }
+}
+
+/** A file's bytes as they are written, until `more()` says the writer is done. */
+async function* tail(path: string, more: () => Promise<boolean>): AsyncGenerator<Buffer> {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    throw new PilotError("not_found", `recording ${path} is gone`);
+  }
+  const buffer = Buffer.alloc(64 * 1024);
+  let offset = 0;
+  try {
+    for (;;) {
+      const read = readSync(fd, buffer, 0, buffer.length, offset);
+      if (read > 0) {
+        offset += read;
+        yield Buffer.from(buffer.subarray(0, read));
+        continue;
+      }
+      if (!(await more())) {
+        // One last read: the writer may have finished between the two checks.
+        const last = readSync(fd, buffer, 0, buffer.length, offset);
+        if (last > 0) {
+          offset += last;
+          yield Buffer.from(buffer.subarray(0, last));
+          continue;
+        }
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,39 @@
+import { toQueueItemObject } from "../../contracts/queue-item.js";
+import { closeDb } from "../../store/db.js";
+import { listQueue } from "../../store/queue.js";
+import { loadContext, openStore, type GlobalOptions } from "../context.js";
+import { clean } from "../format.js";
+
+/** `pilot queue`: queued and running tasks (`--all`: finished ones too), newest first. */
+export async function queueCommand(options: GlobalOptions & { all?: boolean; limit?: number; json?: boolean }): Promise<number> {
+  const ctx = await loadContext(options);
+  const db = openStore(ctx);
+  try {
+    const rows = await listQueue(db, { ...(options.all ? {} : { states: ["queued", "leased"] }), limit: options.limit ?? 50 });
+    const items = rows.map(toQueueItemObject);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
+      return 0;
+    }
+    if (items.length === 0) {
+      process.stdout.write(options.all ? "the queue is empty\n" : "nothing queued or running (pilot queue --all shows finished tasks)\n");
+      return 0;
+    }
+    const header = ["ID", "STATE", "PRI", "ATTEMPTS", "BACKEND", "DUE / LAST ERROR", "TASK", "PROJECT"];
+    const body = items.map((i) => [
+      i.id,
+      i.state === "leased" ? (i.cancel_requested ? "running (cancelling)" : "running") : i.state,
+      String(i.priority),
+      `${i.attempts}/${i.max_attempts}`,
+      i.backend,
+      i.last_error ? `${i.last_error.code}` : i.state === "queued" ? i.available_at.replace("T", " ").slice(0, 19) : "",
+      i.task_ref,
+      i.project,
+    ]);
+    const widths = header.map((h, c) => Math.max(h.length, ...body.map((r) => r[c]!.length)));
+    process.stdout.write(`${clean([header, ...body].map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join("  ")).join("\n"))}\n`);
+    return 0;
+  } finally {
+    closeDb(db);
+  }
+}
