@@ -14,9 +14,21 @@ export function runnerAlive(runner: string | null): boolean | null {
   if (!Number.isInteger(pid) || pid <= 0) return null;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return errnoCode(error) === "EPERM";
+  }
+  // A killed process whose parent has not reaped it yet is a zombie: gone for our purposes.
+  return processState(pid) !== "Z";
+}
+
+/** The state letter of a process (R, S, D, Z, …) from /proc, or null when unknown. */
+export function processState(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // "pid (comm) state …": comm may contain spaces and parentheses, the state follows the last ")".
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) || null;
+  } catch {
+    return null;
   }
 }
 

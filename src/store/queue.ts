@@ -72,15 +72,17 @@ export interface Claim {
  */
 export async function claimNext(
   db: Db,
-  options: { owner: string; leaseMs: number; now: number; executionId: ExecutionId; execution: (item: QueueRow, attempt: number) => NewExecutionRow },
+  options: { owner: string; leaseMs: number; clock: () => number; executionId: ExecutionId; execution: (item: QueueRow, attempt: number, now: number) => NewExecutionRow },
 ): Promise<Claim | null> {
   return db.transaction(
     (tx) => {
+      // Read the clock once the write lock is held: a claim never predates the settlement it waited for.
+      const now = options.clock();
       const busy = tx.select({ project: queue.project }).from(queue).where(eq(queue.state, "leased"));
       const item = tx
         .select()
         .from(queue)
-        .where(and(eq(queue.state, "queued"), lte(queue.available_at, options.now), sql`${queue.project} not in ${busy}`))
+        .where(and(eq(queue.state, "queued"), lte(queue.available_at, now), sql`${queue.project} not in ${busy}`))
         .orderBy(desc(queue.priority), asc(queue.created_at), asc(queue.id))
         .limit(1)
         .get();
@@ -90,15 +92,15 @@ export async function claimNext(
         .set({
           state: "leased",
           lease_owner: options.owner,
-          lease_expires_at: options.now + options.leaseMs,
+          lease_expires_at: now + options.leaseMs,
           attempts: item.attempts + 1,
           runs: attempt,
           last_execution_id: options.executionId,
-          updated_at: options.now,
+          updated_at: now,
         })
         .where(and(eq(queue.id, item.id), eq(queue.state, "queued")))
         .run();
-      tx.insert(executions).values(options.execution(item, attempt)).run();
+      tx.insert(executions).values(options.execution(item, attempt, now)).run();
       const claimed = tx.select().from(queue).where(eq(queue.id, item.id)).get()!;
       return { item: claimed, executionId: options.executionId, attempt };
     },

@@ -8,6 +8,7 @@ import { SIM_FILE_CONTENT, SIM_FILE_NAME } from "../../src/sim/plan.js";
 import { executionFrom, pilot } from "../helpers/pilot.js";
 import { CLAUDE_BIN, PILOT_BIN } from "../helpers/paths.js";
 import { storedExecution } from "../helpers/store.js";
+import { liveInGroup } from "../helpers/daemon.js";
 import { tmpDir } from "../helpers/tmp.js";
 
 /**
@@ -165,7 +166,7 @@ describe(`Claude Code ${CLAUDE_VERSION} through pilot run --sim`, () => {
     expect(execution).toMatchObject({ id, status: "cancelled", error: { code: "cancelled", message: "cancelled (SIGINT)" }, telemetry_status: "partial" });
     expect(execution.tokens.total).toBe(20912);
     const stored = await storedExecution(home, id!);
-    expect(() => process.kill(-stored.row.pgid!, 0)).toThrow(/ESRCH/);
+    expect(liveInGroup(stored.row.pgid!)).toEqual([]);
   });
 
   it("as root, bypassPermissions is refused by the CLI and reported clearly", async () => {

@@ -26,6 +26,7 @@ export async function logsCommand(id: string, options: GlobalOptions & { follow?
     const source = tail(path, options.follow === true ? isRunning : async () => false);
     // The header names the backend and mode, so it picks the parser; it comes before any bytes.
     let parser: StreamParser | null = null;
+    let backendName: string | null = null;
     const { side } = await readRecordingFrom(
       source,
       path,
@@ -34,11 +35,16 @@ export async function logsCommand(id: string, options: GlobalOptions & { follow?
       },
       (line) => {
         const header = parseHeader(line, path);
+        backendName = header.backend;
         parser = getBackend(header.backend).createParser({ maxLineBytes: ctx.config.limits.max_line_bytes, mode: header.mode });
       },
     );
     for (const event of (parser as StreamParser | null)?.end() ?? []) render.event(event);
-    for (const record of side) render.side(record);
+    for (const record of side) {
+      render.side(record);
+      // What a side source adds (a rollout's model and per-request usage, a session's messages).
+      if (backendName) for (const event of getBackend(backendName).sideEvents([record])) render.event(event);
+    }
     return 0;
   } finally {
     closeDb(db);
