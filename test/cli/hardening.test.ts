@@ -140,7 +140,7 @@ describe("task files", () => {
       return join(project, name);
     };
     const unknown = await pilot(["run", write("a.md", "---\nid: x\nlabels: [a]\n---\nbody\n"), "--sim"], { home });
-    expect([unknown.exitCode, unknown.stderr]).toEqual([1, `pilot: task file ${join(project, "a.md")}: front matter labels: unknown key (known: id, title, backend, model)\n`]);
+    expect([unknown.exitCode, unknown.stderr]).toEqual([1, `pilot: task file ${join(project, "a.md")}: front matter labels: unknown key (known: id, title, backend, model, max_usd, max_tokens)\n`]);
     const unclosed = await pilot(["run", write("b.md", "---\nid: x\nbody\n"), "--sim"], { home });
     expect([unclosed.exitCode, unclosed.stderr]).toEqual([1, `pilot: task file ${join(project, "b.md")}: front matter opened with --- is never closed with a --- line\n`]);
     const badBackend = await pilot(["run", write("c.md", "---\nbackend: cursor\n---\nbody\n"), "--sim"], { home });
