@@ -45,7 +45,8 @@ export interface DaemonOptions {
 interface Running {
   controller: AbortController;
   done: Promise<void>;
-  executionId: ExecutionId;
+  /** Every line about the run names its execution, task and backend. */
+  log: Logger;
 }
 
 const CAP_CHECK_MS = 5_000;
@@ -79,14 +80,15 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
 
   const start = (claim: Awaited<ReturnType<typeof claimNext>> & object) => {
     const controller = new AbortController();
+    const runLog = log.child({ queueItemId: claim.item.id, executionId: claim.executionId, taskRef: claim.item.task_ref, backend: claim.item.backend });
     const done = runClaim(worker, claim, controller.signal)
       .then(() => undefined)
-      .catch((error: unknown) => log.error({ err: coerceError(error), queueItemId: claim.item.id, executionId: claim.executionId }, "a task ended inside pilot with an error"))
+      .catch((error: unknown) => runLog.error({ err: coerceError(error) }, "a task ended inside pilot with an error"))
       .finally(() => {
         running.delete(claim.item.id);
         wake();
       });
-    running.set(claim.item.id, { controller, done, executionId: claim.executionId });
+    running.set(claim.item.id, { controller, done, log: runLog });
   };
 
   const tick = async () => {
@@ -95,8 +97,9 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
       lastRenew = t;
       for (const lost of await renewLeases(db, owner, [...running.keys()], leaseMs, t)) {
         // Only a worker taken for dead loses its lease: stop the run, its item belongs to another now.
-        log.error({ queueItemId: lost }, "lost the lease of a running task; stopping it");
-        running.get(lost)?.controller.abort("cancel");
+        const run = running.get(lost);
+        (run?.log ?? log).error({ queueItemId: lost }, "lost the lease of a running task; stopping it");
+        run?.controller.abort("cancel");
       }
     }
     if (stopping) return;
@@ -134,7 +137,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
 
   const stopAll = () => {
     for (const [id, run] of running) {
-      log.warn({ queueItemId: id, executionId: run.executionId }, "stopping a running task for shutdown");
+      run.log.warn({ queueItemId: id }, "stopping a running task for shutdown");
       run.controller.abort("SIGTERM");
     }
   };
