@@ -7,6 +7,8 @@ import { describe, expect, it } from "vitest";
 import { executionFrom, pilot } from "../helpers/pilot.js";
 import { CLAUDE_BIN, PILOT_BIN } from "../helpers/paths.js";
 import { databaseExists } from "../helpers/store.js";
+import { withDb } from "../helpers/daemon.js";
+import { executions, type ExecutionId } from "../../src/store/schema.js";
 import { tmpDir } from "../helpers/tmp.js";
 
 /** Regressions for what a first user found by trying to break pilot. */
@@ -173,5 +175,26 @@ describe("a run that never started", () => {
     const shown = await pilot(["show", execution.id], { home });
     expect(shown.stdout).toContain("  cost       -\n");
     expect(readdirSync(join(home, "recordings"))).toEqual([`${execution.id}.rec`]);
+  });
+});
+
+describe("output into a pipe", () => {
+  it("reaches a slow reader whole (no cut at the pipe buffer), and a reader that leaves early is no error", async () => {
+    const home = tmpDir("pilot-home-");
+    await pilot(["executions"], { home }); // creates the database
+    withDb(home, (db) => {
+      for (let i = 0; i < 400; i++) {
+        db.insert(executions)
+          .values({ id: `ex_pipe${String(i).padStart(6, "0")}` as ExecutionId, task_ref: `t-${i}`, task_source: "prompt", project: "/p", backend: "claude-code", mode: "stream-json", status: "completed", created_at: i, updated_at: i })
+          .run();
+      }
+    });
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, PILOT_HOME: home };
+    const command = `"${process.execPath}" "${PILOT_BIN}" executions --limit 400 --json`;
+    const slow = await execa("sh", ["-c", `${command} | (sleep 1; cat)`], { env, extendEnv: false, reject: false });
+    expect(slow.stdout.length).toBeGreaterThan(128 * 1024);
+    expect((JSON.parse(slow.stdout) as unknown[]).length).toBe(400);
+    const early = await execa("sh", ["-c", `${command} | head -c 10`], { env, extendEnv: false, reject: false });
+    expect([early.exitCode, early.stderr]).toEqual([0, ""]);
   });
 });
