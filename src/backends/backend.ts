@@ -19,6 +19,12 @@ export interface StartContext {
   /** pilot's own environment (real runs pass it on). */
   env: NodeJS.ProcessEnv;
   log: Logger;
+  /**
+   * Aborted when the run is stopped (timeout, Ctrl-C, cancel) before `start` returned. A
+   * backend whose start can take a while (a server coming up) gives up at once, stops what it
+   * spawned, and returns a run with no output.
+   */
+  signal: AbortSignal;
 }
 
 /** A started backend: its output bytes, its process group, and how to finish or stop it. */

@@ -130,13 +130,20 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
   const simDir = join(input.paths.simDir, id);
   let estimate: TokenBuckets | null = null;
 
+  // Stops that come while the backend is still starting (a server coming up) end the start.
+  const starting = new AbortController();
   const stop = (reason: TerminationReason, message: string | null) => {
     if (termination === undefined) {
       termination = reason;
       terminationMessage = message;
       log.warn({ reason }, message ?? `stopping the backend (${reason})`);
     }
-    void run?.stop(config.limits.kill_grace_s * 1000);
+    if (run) void run.stop(config.limits.kill_grace_s * 1000);
+    else starting.abort(reason);
+  };
+  const onAbort = () => {
+    const reason = input.signal?.reason;
+    stop(reason === "SIGTERM" || reason === "cancel" ? reason : "SIGINT", null);
   };
   const progress = () => {
     if (!input.onProgress) return;
@@ -189,6 +196,8 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
       started_at: new Date(startedAt).toISOString(),
     });
     await markExecutionStarted(db, id, { pgid: null, cliVersion, recordingPath, now: now() });
+    if (input.signal?.aborted) onAbort();
+    input.signal?.addEventListener("abort", onAbort, { once: true });
     if (binary === null) {
       recording.side("spawn_error", { message: `binary ${binaryName} not found` });
     } else {
@@ -199,15 +208,10 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
         ensureDir(home, "simulator home");
         sim = { baseUrl: simulator.registerRun(id, { scenario: input.sim.scenario, cwd: input.projectDir }), home };
       }
-      run = await backend.start({ binary, prompt: task.prompt, projectDir: input.projectDir, model: input.model?.model ?? null, config, sim, env, log });
+      run = await backend.start({ binary, prompt: task.prompt, projectDir: input.projectDir, model: input.model?.model ?? null, config, sim, env, log, signal: starting.signal });
       await markExecutionStarted(db, id, { pgid: run.pid, cliVersion, recordingPath, now: now() });
-
-      const onAbort = () => {
-        const reason = input.signal?.reason;
-        stop(reason === "SIGTERM" || reason === "cancel" ? reason : "SIGINT", null);
-      };
-      if (input.signal?.aborted) onAbort();
-      input.signal?.addEventListener("abort", onAbort, { once: true });
+      // Stopped while it started (a backend that starts at once did not look at the signal).
+      if (termination !== undefined) void run.stop(config.limits.kill_grace_s * 1000);
 
       await priceTable;
       const parser = backend.createParser({ maxLineBytes: config.limits.max_line_bytes, mode });
@@ -218,7 +222,6 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
       }
       for (const event of parser.end()) handle(event);
       exit = await run.exited;
-      input.signal?.removeEventListener("abort", onAbort);
       const stderr = run.stderrTail();
       if (stderr.length > 0) recording.side("stderr", { text: stderr });
       recording.side("exit", { exit_code: exit.exitCode, signal: exit.signal, termination: termination ?? null });
@@ -244,6 +247,7 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
     stop("internal", `pilot failed while running the backend: ${err.message}`);
     if (run) exit = await run.exited;
   } finally {
+    input.signal?.removeEventListener("abort", onAbort);
     watch.dispose();
     // Cleanup must not keep the row from its final status: each step on its own.
     const cleanup = (what: string, step: () => unknown) => {

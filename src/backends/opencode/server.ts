@@ -56,21 +56,39 @@ export async function startServe(ctx: StartContext, options: ServeOptions): Prom
 
   let base = "";
   let stream: ReadableStream<Uint8Array> | null = null;
+  // A stop while the server comes up or the session is created ends the start at once.
+  let onStartAbort = () => {};
+  const startAborted = new Promise<never>((_, reject) => {
+    onStartAbort = () => reject(new Error(`stopped (${String(ctx.signal.reason)}) before the session started`));
+    if (ctx.signal.aborted) onStartAbort();
+    else ctx.signal.addEventListener("abort", onStartAbort, { once: true });
+  });
+  startAborted.catch(() => undefined);
   try {
+    const session = startSession();
+    session.catch(() => undefined); // when the stop won the race, its own failure is no news
+    await Promise.race([session, startAborted]);
+  } catch (error) {
+    notes.push(`pilot: opencode serve: ${coerceError(error).message}`);
+    if (ctx.signal.aborted) ctx.log.info("opencode serve stopped before the session started");
+    else ctx.log.warn({ err: coerceError(error) }, "opencode serve did not start the session");
+    await stopServer();
+    stream = null;
+  } finally {
+    ctx.signal.removeEventListener("abort", onStartAbort);
+  }
+
+  async function startSession(): Promise<void> {
     base = await listeningUrl(proc);
     // Subscribe first: the session's events start with its creation.
     const subscription = await fetch(`${base}/event`, { headers: { accept: "text/event-stream" }, signal: events.signal });
     if (!subscription.ok || !subscription.body) throw new Error(`GET /event answered HTTP ${subscription.status}`);
+    if (ctx.signal.aborted) throw new Error("stopped before the session started");
     stream = subscription.body;
     const session = (await (await request("POST", "/session", {})).json()) as { id?: unknown };
     if (typeof session.id !== "string") throw new Error("POST /session returned no session id");
     sessionId = session.id;
     await request("POST", `/session/${sessionId}/prompt_async`, { parts: [{ type: "text", text: ctx.prompt }], model: { providerID: options.provider, modelID: options.model } });
-  } catch (error) {
-    notes.push(`pilot: opencode serve: ${coerceError(error).message}`);
-    ctx.log.warn({ err: coerceError(error) }, "opencode serve did not start the session");
-    await stopServer();
-    stream = null;
   }
 
   let lastChunkAt = Date.now();
