@@ -1,9 +1,10 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { executions, queue } from "../../src/store/schema.js";
 import { pilot } from "../helpers/pilot.js";
 import { BINARIES, liveInGroup, startDaemon, until, withDb, writeConfig } from "../helpers/daemon.js";
+import { FIXTURES } from "../helpers/paths.js";
 import { tmpDir } from "../helpers/tmp.js";
 
 /** The daemon as a real child process, running the real Claude Code CLI against the simulator. */
@@ -137,6 +138,20 @@ describe("pilot start: dispatch", () => {
     expect(row.finished_at! - asked).toBeLessThan(5_000);
     expect(row.error).toBe("cancelled by pilot cancel");
     expect(withDb(home, (db) => db.select().from(queue).all().find((i) => i.id === stalled)!.state)).toBe("cancelled");
+    daemon.child.kill("SIGTERM");
+    expect((await daemon.child).exitCode).toBe(0);
+  });
+
+  it("never runs an item queued for the simulator for real: a daemon without --sim fails it as a bad task", async () => {
+    const home = tmpDir("pilot-home-");
+    writeConfig(home, FAST);
+    const marker = join(home, "fake-claude-ran");
+    const id = JSON.parse((await pilot(["enqueue", "--prompt", "meant for sim", "--project", project("h"), "--sim-scenario", "ok", "--json"], { home })).stdout).item.id as string;
+    const daemon = startDaemon(home, [], { PILOT_BACKENDS__CLAUDE_CODE__BINARY: join(FIXTURES, "bin", "fake-claude.mjs"), FAKE_CLAUDE_TOUCH: marker });
+    const item = await until(() => withDb(home, (db) => db.select().from(queue).all().find((i) => i.id === id && i.state === "dead")), 15_000, "the dead item");
+    expect([item.last_error_code, item.last_error]).toEqual(["bad_task", expect.stringContaining("queued for the simulator (--sim-scenario ok) but this daemon runs for real")]);
+    expect(withDb(home, (db) => db.select().from(executions).all().map((r) => [r.status, r.error_code]))).toEqual([["failed", "bad_task"]]);
+    expect(existsSync(marker)).toBe(false);
     daemon.child.kill("SIGTERM");
     expect((await daemon.child).exitCode).toBe(0);
   });
