@@ -96,6 +96,11 @@ export const backendEventSchema = z.discriminatedUnion("type", [
     costReportedUsd: z.number().nullable(),
     apiErrorStatus: z.number().nullable(),
     errors: z.array(z.string()),
+    /**
+     * The run ended but its usage report is not complete (an aborted OpenCode session goes
+     * idle without the stopped step's usage): telemetry is `partial`, not `reported`.
+     */
+    usageIncomplete: z.boolean().optional(),
   }),
   /** A line or frame that could not be used; counted, logged, never fatal. */
   z.object({

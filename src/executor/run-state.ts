@@ -162,7 +162,7 @@ export class RunState {
     });
     const status = telemetryStatus({
       noneExpected: this.#options.noneExpected ?? false,
-      finalReport: this.result !== null,
+      finalReport: this.result !== null && this.result.usageIncomplete !== true,
       hasUsage: this.accumulator.hasUsage,
       estimated,
     });

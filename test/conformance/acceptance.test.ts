@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { executionObjectSchema } from "../../src/contracts/execution.js";
 import { executionFrom, pilot } from "../helpers/pilot.js";
@@ -42,6 +43,9 @@ describe("runs stopped before the backend's final report", () => {
     const home = tmpDir("pilot-home-");
     const project = tmpDir("pilot-proj-");
     writeFileSync(join(project, "README.md"), "# demo project\n");
+    // A git repository, as real projects are: OpenCode then ends an aborted session cleanly
+    // (session.error + idle), which must still be `partial`.
+    for (const args of [["init", "-q"], ["add", "."], ["-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "init"]]) await execa("git", args, { cwd: project });
     const env = { PILOT_BACKENDS__CLAUDE_CODE__BINARY: BIN("claude"), PILOT_BACKENDS__OPENCODE__BINARY: BIN("opencode"), PILOT_BACKENDS__CODEX__BINARY: BIN("codex"), PILOT_LIMITS__KILL_GRACE_S: "1" };
     // `stall`: the first call asks for a tool, the call after the tool result never finishes.
     const expected: Record<string, number> = {

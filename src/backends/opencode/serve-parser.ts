@@ -203,6 +203,8 @@ function finish(state: SessionState, events: BackendEvent[]): void {
     costReportedUsd: null,
     apiErrorStatus: error?.status ?? null,
     errors: error ? [error.message] : [],
+    // Aborted mid-step (pilot's timeout or cancel, or a user): that step never reports its usage.
+    ...(error?.name === "MessageAbortedError" ? { usageIncomplete: true } : {}),
   });
 }
 

@@ -43,6 +43,13 @@ describe("OpenCode serve /event parser on captured SSE (1.18.33)", () => {
     expect([metrics.usage.total, metrics.modelName]).toEqual([0, "claude-sonnet-4-5"]);
   });
 
+  it("an aborted session (pilot's timeout) goes idle without the stopped step's usage: a failed result, telemetry partial", async () => {
+    // Captured from opencode 1.18.33 serve in a git project, simulator scenario `stall`, --timeout 8.
+    const { state, metrics } = await replayWith(opencodeBackend, "serve", fixture("opencode/serve-anthropic-aborted/event.sse"), { requested: config("claude-sonnet-4-5") });
+    expect(state.result).toMatchObject({ isError: true, subtype: "MessageAbortedError", usageIncomplete: true });
+    expect([metrics.usage.total, metrics.usage.calls, metrics.telemetryStatus, metrics.modelName]).toEqual([10791, 1, "partial", "claude-sonnet-4-5"]);
+  });
+
   it("gives the same events whatever the chunk size (events split across chunks)", () => {
     for (const dir of readdirSync(join(FIXTURES, "opencode")).filter((d) => d.startsWith("serve-"))) {
       const bytes = fixture(`opencode/${dir}/event.sse`);
