@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Backend } from "../backends/backend.js";
 import { getBackend } from "../backends/registry.js";
@@ -20,15 +20,20 @@ export interface TaskOptions {
   simScenario?: string;
 }
 
+/**
+ * The project directory, by its real path: a symlink and its target are one project (the
+ * daemon never runs two tasks in one working tree at once).
+ */
 export function projectDirOf(options: { project?: string }): string {
-  const dir = resolve(options.project ?? process.cwd());
-  let ok = false;
+  if (options.project !== undefined && options.project.trim().length === 0) throw new PilotError("usage", "--project: expected a directory, got an empty value");
+  const given = resolve(options.project ?? process.cwd());
+  let dir: string;
   try {
-    ok = statSync(dir).isDirectory();
+    dir = realpathSync(given);
   } catch {
-    ok = false;
+    throw new PilotError("usage", `--project ${options.project ?? given}: no such directory`);
   }
-  if (!ok) throw new PilotError("usage", `--project ${options.project ?? dir}: not a directory`);
+  if (!statSync(dir).isDirectory()) throw new PilotError("usage", `--project ${options.project ?? given}: not a directory`);
   return dir;
 }
 

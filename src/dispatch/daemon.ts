@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { realpathSync } from "node:fs";
+import { resolve } from "node:path";
 import type { PilotPaths } from "../config/paths.js";
 import type { PilotConfig } from "../config/schema.js";
 import { RUNNER } from "../executor/run-execution.js";
@@ -125,7 +127,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
     }
     if (config.github.intake && t - lastIntake >= config.github.poll_interval_s * 1000) {
       lastIntake = t;
-      await takeInIssues({ db, config, logger: log, env: o.env, project: config.github.project ?? o.project, now }).catch((error: unknown) =>
+      await takeInIssues({ db, config, logger: log, env: o.env, project: realProject(config.github.project ?? o.project), now }).catch((error: unknown) =>
         log.warn({ err: coerceError(error) }, "GitHub intake failed; trying again at the next interval"),
       );
     }
@@ -179,5 +181,14 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
     await Promise.all([...running.values()].map((r) => r.done));
     await simulator?.close();
     log.info("pilot daemon stopped");
+  }
+}
+
+/** A symlink and its target are one project; a path that does not exist stays as given (the run fails as a bad task). */
+function realProject(dir: string): string {
+  try {
+    return realpathSync(resolve(dir));
+  } catch {
+    return resolve(dir);
   }
 }

@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from "node:fs";
+import { readdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -196,5 +196,20 @@ describe("output into a pipe", () => {
     expect((JSON.parse(slow.stdout) as unknown[]).length).toBe(400);
     const early = await execa("sh", ["-c", `${command} | head -c 10`], { env, extendEnv: false, reject: false });
     expect([early.exitCode, early.stderr]).toEqual([0, ""]);
+  });
+});
+
+describe("project directories", () => {
+  it("a symlink and its target are one project; an empty --project is refused", async () => {
+    const home = tmpDir("pilot-home-");
+    const project = tmpDir("pilot-proj-");
+    const link = join(tmpDir(), "link");
+    symlinkSync(project, link);
+    const first = await pilot(["enqueue", "--prompt", "same task", "--project", project, "--json"], { home });
+    const again = await pilot(["enqueue", "--prompt", "same task", "--project", link], { home });
+    expect([first.exitCode, JSON.parse(first.stdout).item.project]).toEqual([0, realpathSync(project)]);
+    expect([again.exitCode, again.stdout]).toEqual([0, expect.stringContaining("already queued")]);
+    const empty = await pilot(["enqueue", "--prompt", "x", "--project", ""], { home });
+    expect([empty.exitCode, empty.stderr]).toEqual([2, "pilot: --project: expected a directory, got an empty value\n"]);
   });
 });
