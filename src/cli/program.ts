@@ -26,7 +26,8 @@ const priority = (value: string): number => {
 };
 const usd = (value: string): number => {
   const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isFinite(n)) throw new InvalidArgumentError(`expected an amount in USD like 2.50, got ${JSON.stringify(value)}`);
+  // 0 would stop every run at its first call: leave the flag out for no budget.
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected an amount in USD above 0 like 2.50, got ${JSON.stringify(value)}`);
   return n;
 };
 const seconds = integerIn(1, MAX_TIMEOUT_S, `whole seconds from 1 to ${MAX_TIMEOUT_S}`);
@@ -68,7 +69,7 @@ export function buildProgram(): Command {
     .command("start")
     .description("run the daemon: dispatch queued tasks until SIGTERM/SIGINT")
     .option("--sim", "run every task against the built-in loopback model simulator")
-    .option("--concurrency <n>", "tasks at once (default: dispatch.concurrency)", positiveInt)
+    .option("--concurrency <n>", "tasks at once, 1 to 64 (default: dispatch.concurrency)", integerIn(1, 64, "a number of tasks from 1 to 64"))
     .action(async (options, command: Command) => {
       const { startCommand } = await import("./commands/start.js");
       process.exitCode = await startCommand(command.optsWithGlobals());
@@ -156,7 +157,7 @@ export function buildProgram(): Command {
     .command("parse")
     .description("print the telemetry a recording or a raw CLI capture would store (writes nothing)")
     .argument("<file>", "a pilot recording, or a CLI's raw output (NDJSON or SSE); - for stdin")
-    .option("--backend <name>", "the CLI that printed a raw capture (claude-code)")
+    .option("--backend <name>", "the CLI that printed a raw capture (claude-code, codex, opencode)")
     .option("--json", "print the telemetry as JSON")
     .action(async (file: string, options, command: Command) => {
       const { parseCommand } = await import("./commands/parse.js");
@@ -167,6 +168,7 @@ export function buildProgram(): Command {
     .command("reparse")
     .description("re-parse an execution's recording with this version and update its telemetry")
     .argument("<id>", "execution id (or unique prefix)")
+    .option("--force", "replace the telemetry even when the re-parse has less (fewer tokens, a worse status, no model)")
     .option("--json", "print {before, after} execution objects")
     .action(async (id: string, options, command: Command) => {
       const { reparseCommand } = await import("./commands/reparse.js");

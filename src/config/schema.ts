@@ -121,7 +121,8 @@ export const configSchema = z
     budgets: z
       .object({
         /** Per task (a task file's front matter, or --max-usd / --max-tokens, override them). */
-        per_task_usd: nonNegativeNumber.nullable().default(null),
+        // Above 0: a zero budget would stop every run at its first call (null is no budget).
+        per_task_usd: z.number().positive().nullable().default(null),
         per_task_tokens: positiveInt.nullable().default(null),
         /** Across all executions in the UTC day / month, running ones included: dispatch pauses when reached. */
         daily_usd: nonNegativeNumber.nullable().default(null),

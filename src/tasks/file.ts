@@ -16,11 +16,16 @@ import type { Task } from "./task.js";
  */
 const frontMatterSchema = z
   .object({
-    id: z.union([z.string().min(1), z.number()]).transform(String).optional(),
+    // A ref is shown on one line everywhere (queue, logs): no line breaks or control characters.
+    id: z
+      .union([z.string(), z.number()], { error: "expected text or a number" })
+      .transform(String)
+      .pipe(z.string().trim().min(1, "must not be empty").regex(/^[^\p{Cc}]+$/u, "must be one line without control characters"))
+      .optional(),
     title: z.string().min(1).optional(),
     backend: z.string().min(1).optional(),
     model: z.string().min(1).optional(),
-    max_usd: z.number().nonnegative().optional(),
+    max_usd: z.number().positive().optional(),
     max_tokens: z.number().int().positive().optional(),
   })
   // Like the config: a misspelt key is reported, not silently ignored.
@@ -50,6 +55,8 @@ export async function resolveFileTask(path: string, projectDir: string): Promise
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? `not found${absolute === path ? "" : ` (${absolute})`}` : (error as Error).message;
     throw new PilotError("task", `task file ${path}: ${reason}`, { cause: error });
   }
+  // Editors on Windows start UTF-8 files with a byte order mark; it would hide the front matter.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const match = FRONT_MATTER.exec(text);
   if (!match && OPENING.test(text)) throw new PilotError("task", `task file ${path}: front matter opened with --- is never closed with a --- line`);
   let front: z.output<typeof frontMatterSchema> = {};
@@ -64,7 +71,8 @@ export async function resolveFileTask(path: string, projectDir: string): Promise
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = issue.code === "unrecognized_keys" ? issue.keys.join(", ") : issue.path.join(".") || "(top level)";
-      const message = issue.code === "unrecognized_keys" ? `unknown key (known: id, title, backend, model, max_usd, max_tokens)` : issue.message;
+      const got = issue.path.length > 0 ? (value as Record<PropertyKey, unknown>)[issue.path[0]!] : undefined;
+      const message = issue.code === "unrecognized_keys" ? `unknown key (known: id, title, backend, model, max_usd, max_tokens)` : `${issue.message} (got ${JSON.stringify(got) ?? "nothing"})`;
       throw new PilotError("task", `task file ${path}: front matter ${field}: ${message}`);
     }
     front = parsed.data;

@@ -79,6 +79,15 @@ describe("limits and values that cannot work are refused", () => {
     expect(databaseExists(home)).toBe(false);
   });
 
+  it("budgets of 0 and a concurrency past the cap are usage errors", async () => {
+    const home = tmpDir();
+    for (const bad of ["0", "0.0", "-1", "abc"]) expect((await pilot(["run", "--sim", "--prompt", "x", "--max-usd", bad], { home })).exitCode).toBe(2);
+    for (const bad of ["0", "65"]) expect((await pilot(["start", "--concurrency", bad], { home })).exitCode).toBe(2);
+    const config = await pilot(["run", "--sim", "--prompt", "x"], { home, env: { PILOT_BUDGETS__PER_TASK_USD: "0" } });
+    expect([config.exitCode, config.stderr]).toEqual([78, expect.stringContaining("budgets.per_task_usd: Too small")]);
+    expect(databaseExists(home)).toBe(false);
+  });
+
   it("execution ids too short to mean anything", async () => {
     const home = tmpDir();
     await pilot(["executions"], { home });

@@ -107,9 +107,27 @@ describe("task refs", () => {
     const ctx = { config: config(), projectDir: project, env: {} };
     await expect(resolveTask({ ref: "./nope.md" }, ctx)).rejects.toThrow("task file ./nope.md: not found");
     writeFileSync(join(project, "bad.md"), "---\nmodel: [1, 2]\n---\nbody\n");
-    await expect(resolveTask({ ref: join(project, "bad.md") }, ctx)).rejects.toThrow(/front matter model: Invalid input/);
+    await expect(resolveTask({ ref: join(project, "bad.md") }, ctx)).rejects.toThrow(/front matter model: Invalid input.* \(got \[1,2\]\)$/);
+    const bad = async (front: string) => {
+      writeFileSync(join(project, "bad.md"), `---\n${front}\n---\nbody\n`);
+      return resolveTask({ ref: join(project, "bad.md") }, ctx).then(
+        () => "accepted",
+        (error: Error) => error.message.replace(`task file ${join(project, "bad.md")}: `, ""),
+      );
+    };
+    expect(await bad("max_usd: lots")).toBe('front matter max_usd: Invalid input: expected number, received string (got "lots")');
+    expect(await bad("max_usd: 0")).toBe("front matter max_usd: Too small: expected number to be >0 (got 0)");
+    expect(await bad('id: "two\\nlines"')).toBe('front matter id: must be one line without control characters (got "two\\nlines")');
+    expect(await bad("id:")).toBe("front matter id: expected text or a number (got null)");
+    expect(await bad('id: "  "')).toBe('front matter id: must not be empty (got "  ")');
     writeFileSync(join(project, "empty.md"), "---\nid: x\n---\n\n");
     await expect(resolveTask({ ref: join(project, "empty.md") }, ctx)).rejects.toThrow("no prompt text after the front matter");
+  });
+
+  it("reads front matter after a UTF-8 byte order mark", async () => {
+    const project = tmpDir();
+    writeFileSync(join(project, "bom.md"), "\uFEFF---\nid: bom-task\nmax_usd: 2.5\n---\nDo it\n");
+    expect(await resolveTask({ ref: join(project, "bom.md") }, { config: config(), projectDir: project, env: {} })).toMatchObject({ ref: "bom-task", prompt: "Do it", maxUsd: 2.5 });
   });
 
   it("turns --prompt into a task with a stable ref", async () => {
