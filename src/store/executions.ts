@@ -52,10 +52,11 @@ function findByPrefix(db: Db, prefix: string): ExecutionRow {
     .select()
     .from(executions)
     .where(and(gte(executions.id, prefix as ExecutionId), lt(executions.id, `${prefix}\u{10ffff}` as ExecutionId)))
-    .limit(2)
+    .limit(4)
     .all();
   if (rows.length === 0) throw new PilotError("not_found", `no execution ${prefix}`);
-  if (rows.length > 1) throw new PilotError("usage", `execution id prefix ${prefix} is ambiguous; give more characters`);
+  // Ids start with their time, so a short prefix often matches several: show which.
+  if (rows.length > 1) throw new PilotError("usage", `execution id prefix ${prefix} is ambiguous (${rows.slice(0, 3).map((r) => r.id).join(", ")}${rows.length > 3 ? ", …" : ""}); give more characters`);
   return rows[0]!;
 }
 

@@ -177,23 +177,25 @@ export async function leasedItems(db: Db): Promise<QueueRow[]> {
  * `pilot cancel` on a queue item: a queued one is cancelled at once; a leased one gets a
  * cancel request that its daemon sees within a second or two.
  */
-export async function cancelQueueItem(db: Db, id: QueueItemId, now: number): Promise<"cancelled" | "requested" | QueueState> {
+export type CancelResult = { action: "cancelled" } | { action: "requested" } | { action: "none"; state: QueueState | null };
+
+export async function cancelQueueItem(db: Db, id: QueueItemId, now: number): Promise<CancelResult> {
   return db.transaction(
-    (tx) => {
+    (tx): CancelResult => {
       const item = tx.select().from(queue).where(eq(queue.id, id)).get();
-      if (!item) return "dead";
+      if (!item) return { action: "none", state: null };
       if (item.state === "queued") {
         tx.update(queue).set({ state: "cancelled", last_error_code: "cancelled", last_error: "cancelled by pilot cancel", updated_at: now }).where(eq(queue.id, id)).run();
-        return "cancelled";
+        return { action: "cancelled" };
       }
       if (item.state === "leased") {
         tx.update(queue).set({ cancel_requested_at: now, updated_at: now }).where(eq(queue.id, id)).run();
         if (item.last_execution_id) {
           tx.update(executions).set({ cancel_requested_at: now }).where(and(eq(executions.id, item.last_execution_id), eq(executions.status, "running"))).run();
         }
-        return "requested";
+        return { action: "requested" };
       }
-      return item.state;
+      return { action: "none", state: item.state };
     },
     { behavior: "immediate" },
   );

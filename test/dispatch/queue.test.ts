@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { execa } from "execa";
@@ -11,7 +12,7 @@ import { takeInIssues } from "../../src/dispatch/intake.js";
 import { executionRowFor } from "../../src/dispatch/worker.js";
 import { closeDb, openDb, type Db } from "../../src/store/db.js";
 import { claimNext, renewLeases } from "../../src/store/queue.js";
-import { queue, type ExecutionId } from "../../src/store/schema.js";
+import { executions, queue, type ExecutionId } from "../../src/store/schema.js";
 import { silentLogger } from "../../src/util/logger.js";
 import { executionFrom, pilot } from "../helpers/pilot.js";
 import { BINARIES, until, withDb } from "../helpers/daemon.js";
@@ -132,5 +133,34 @@ describe("pilot logs", () => {
     expect(followed.exitCode).toBe(0);
     expect(String(followed.stdout)).toContain("tool    Read");
     expect(String(followed.stdout)).toMatch(/exit {4}(signal SIGTERM|code \d+) \(stopped by pilot: cancel\)/);
+  });
+
+  it("stops following a run whose pilot is gone, and takes a queue item for its latest execution", async () => {
+    const home = tmpDir();
+    const project = tmpDir();
+    writeFileSync(join(project, "README.md"), "# x\n");
+    const done = executionFrom(await pilot(["run", "--sim", "--prompt", "x", "--project", project, "--json"], { home, env: BINARIES }));
+    // As a pilot killed with -9 leaves it: running, owned by a process that no longer exists.
+    withDb(home, (d) => d.update(executions).set({ status: "running", runner: `${hostname()}:2147483646` }).where(eq(executions.id, done.id as ExecutionId)).run());
+    const started = Date.now();
+    const follow = await pilot(["logs", done.id, "-f"], { home, timeoutMs: 20_000 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect([follow.exitCode, follow.stdout]).toEqual([0, expect.stringContaining(`# the pilot running it (${hostname()}:2147483646) is gone; pilot start recovers the run`)]);
+
+    const item = JSON.parse((await pilot(["enqueue", "--prompt", "later", "--project", project, "--json"], { home })).stdout).item.id as string;
+    expect(await pilot(["logs", item], { home })).toMatchObject({ exitCode: 1, stderr: `pilot: queue item ${item} has not run yet\n` });
+    withDb(home, (d) => d.update(queue).set({ last_execution_id: done.id as ExecutionId }).run());
+    expect((await pilot(["logs", item], { home })).stdout.split("\n")[0]).toBe(`# ${done.id} ${done.task_ref} on claude-code (running)`);
+  });
+});
+
+describe("pilot cancel", () => {
+  it("says what is wrong with an id it cannot cancel, and does not cancel twice", async () => {
+    const home = tmpDir();
+    const item = JSON.parse((await pilot(["enqueue", "--prompt", "never", "--project", tmpDir(), "--json"], { home })).stdout).item.id as string;
+    expect((await pilot(["cancel", item], { home })).exitCode).toBe(0);
+    expect(await pilot(["cancel", item], { home })).toMatchObject({ exitCode: 2, stderr: `pilot: ${item} is already cancelled: nothing to cancel\n` });
+    expect(await pilot(["cancel", "q_nonexistent"], { home })).toMatchObject({ exitCode: 1, stderr: "pilot: no queue item q_nonexistent\n" });
+    expect(await pilot(["cancel", "foo"], { home })).toMatchObject({ exitCode: 2, stderr: 'pilot: expected a queue item id (q_…) or an execution id (ex_…), got "foo"\n' });
   });
 });

@@ -16,12 +16,14 @@ export async function cancelCommand(id: string, options: GlobalOptions): Promise
   const db = openStore(ctx);
   try {
     const now = Date.now();
-    const item = db.select().from(queue).where(eq(queue.id, id as QueueItemId)).get() ?? prefixMatch(db, id);
-    if (item) {
+    if (!id.startsWith("q_") && !id.startsWith("ex_")) throw new PilotError("usage", `expected a queue item id (q_…) or an execution id (ex_…), got ${JSON.stringify(id)}`);
+    if (id.startsWith("q_")) {
+      const item = db.select().from(queue).where(eq(queue.id, id as QueueItemId)).get() ?? prefixMatch(db, id);
+      if (!item) throw new PilotError("not_found", `no queue item ${id}`);
       const result = await cancelQueueItem(db, item.id, now);
-      if (result === "cancelled") process.stdout.write(`cancelled ${item.id} (${item.task_ref}): it was queued and will not run\n`);
-      else if (result === "requested") process.stdout.write(`cancel requested for ${item.id} (${item.task_ref}): the daemon stops it within a second or two\n`);
-      else throw new PilotError("usage", `${item.id} is already ${result}: nothing to cancel`);
+      if (result.action === "cancelled") process.stdout.write(`cancelled ${item.id} (${item.task_ref}): it was queued and will not run\n`);
+      else if (result.action === "requested") process.stdout.write(`cancel requested for ${item.id} (${item.task_ref}): the daemon stops it within a second or two\n`);
+      else throw new PilotError("usage", `${item.id} is already ${result.state ?? "gone"}: nothing to cancel`);
       return 0;
     }
     const { row } = await getExecution(db, id);
@@ -35,7 +37,7 @@ export async function cancelCommand(id: string, options: GlobalOptions): Promise
 }
 
 function prefixMatch(db: ReturnType<typeof openStore>, prefix: string) {
-  if (!prefix.startsWith("q_") || prefix.length < 6) return undefined;
+  if (prefix.length < 6) throw new PilotError("usage", `queue item id ${JSON.stringify(prefix)} is too short: give the id or at least its first 6 characters`);
   const rows = db.$client.prepare("SELECT id FROM queue WHERE id >= ? AND id < ? LIMIT 2").all(prefix, `${prefix}\u{10ffff}`) as { id: QueueItemId }[];
   if (rows.length > 1) throw new PilotError("usage", `queue item prefix ${prefix} is ambiguous; give more characters`);
   return rows[0] ? db.select().from(queue).where(eq(queue.id, rows[0].id)).get() : undefined;

@@ -1,8 +1,11 @@
 import { closeSync, openSync, readSync } from "node:fs";
+import { eq } from "drizzle-orm";
 import type { StreamParser } from "../../backends/events.js";
 import { getBackend } from "../../backends/registry.js";
 import { parseHeader, readRecordingFrom } from "../../executor/recording.js";
-import { closeDb } from "../../store/db.js";
+import { runnerAlive } from "../../dispatch/runner-liveness.js";
+import { closeDb, type Db } from "../../store/db.js";
+import { queue, type QueueItemId } from "../../store/schema.js";
 import { getExecution } from "../../store/executions.js";
 import { PilotError } from "../../util/errors.js";
 import { loadContext, openStore, type GlobalOptions } from "../context.js";
@@ -16,10 +19,21 @@ export async function logsCommand(id: string, options: GlobalOptions & { follow?
   const ctx = await loadContext(options);
   const db = openStore(ctx);
   try {
-    const { row } = await getExecution(db, id);
+    const { row } = await getExecution(db, id.startsWith("q_") ? lastExecutionOf(db, id) : id);
     if (!row.recording_path) throw new PilotError("not_found", `execution ${row.id} has no recording`);
     const path = row.recording_path;
-    const isRunning = async () => (await getExecution(db, row.id)).row.status === "running";
+    const staleMs = ctx.config.dispatch.stale_after_s * 1000;
+    const isRunning = async () => {
+      const current = (await getExecution(db, row.id)).row;
+      if (current.status !== "running") return false;
+      // Its pilot was killed (kill -9, a crash): nothing will write to it until a daemon recovers it.
+      const alive = runnerAlive(current.runner);
+      if (alive === false || (alive === null && current.updated_at < Date.now() - staleMs)) {
+        process.stdout.write(`# the pilot running it (${current.runner ?? "unknown"}) is gone; pilot start recovers the run\n`);
+        return false;
+      }
+      return true;
+    };
     const render = createEventRenderer((line) => process.stdout.write(`${line}\n`));
     process.stdout.write(`# ${row.id} ${row.task_ref} on ${row.backend} (${row.status})\n`);
 
@@ -49,6 +63,14 @@ export async function logsCommand(id: string, options: GlobalOptions & { follow?
   } finally {
     closeDb(db);
   }
+}
+
+/** `pilot logs q_…`: the queue item's latest execution. */
+function lastExecutionOf(db: Db, id: string): string {
+  const item = db.select({ id: queue.id, last: queue.last_execution_id }).from(queue).where(eq(queue.id, id as QueueItemId)).get();
+  if (!item) throw new PilotError("not_found", `no queue item ${id}`);
+  if (!item.last) throw new PilotError("not_found", `queue item ${id} has not run yet`);
+  return item.last;
 }
 
 /** A file's bytes as they are written, until `more()` says the writer is done. */
