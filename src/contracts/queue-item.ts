@@ -14,6 +14,8 @@ export const queueItemObjectSchema = z.object({
   priority: z.number().int(),
   attempts: z.number().int(),
   max_attempts: z.number().int(),
+  /** Executions started for it; more than `attempts` when a shutdown gave an attempt back. */
+  runs: z.number().int(),
   available_at: z.string(),
   lease_owner: z.string().nullable(),
   lease_expires_at: z.string().nullable(),
@@ -40,6 +42,7 @@ export function toQueueItemObject(row: QueueRow): QueueItemObject {
     priority: row.priority,
     attempts: row.attempts,
     max_attempts: row.max_attempts,
+    runs: row.runs,
     available_at: iso(row.available_at)!,
     lease_owner: row.lease_owner,
     lease_expires_at: iso(row.lease_expires_at),

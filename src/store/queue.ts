@@ -163,9 +163,14 @@ export async function getQueueItem(db: Db, id: string): Promise<QueueRow | undef
   return db.select().from(queue).where(eq(queue.id, id as QueueItemId)).get();
 }
 
-export async function listQueue(db: Db, options: { states?: QueueState[]; limit: number }): Promise<QueueRow[]> {
+/**
+ * Queue items: `dispatch` order (running first, then the order the daemon claims in: priority,
+ * then age) for the live view, `newest` first for the history.
+ */
+export async function listQueue(db: Db, options: { states?: QueueState[]; limit: number; order: "dispatch" | "newest" }): Promise<QueueRow[]> {
   const where = options.states ? inArray(queue.state, options.states) : undefined;
-  return db.select().from(queue).where(where).orderBy(desc(queue.created_at), desc(queue.id)).limit(options.limit).all();
+  const order = options.order === "dispatch" ? [sql`${queue.state} = 'leased' desc`, desc(queue.priority), asc(queue.created_at), asc(queue.id)] : [desc(queue.created_at), desc(queue.id)];
+  return db.select().from(queue).where(where).orderBy(...order).limit(options.limit).all();
 }
 
 /** Leased items: per lease, who holds it and until when (recovery reads these). */

@@ -164,3 +164,27 @@ describe("pilot cancel", () => {
     expect(await pilot(["cancel", "foo"], { home })).toMatchObject({ exitCode: 2, stderr: 'pilot: expected a queue item id (q_…) or an execution id (ex_…), got "foo"\n' });
   });
 });
+
+describe("pilot queue", () => {
+  it("lists live items in the order the daemon claims them, finished ones newest first with --all", async () => {
+    const home = tmpDir();
+    const add = async (prompt: string, priority: string) => JSON.parse((await pilot(["enqueue", "--prompt", prompt, "--project", tmpDir(), "--priority", priority, "--json"], { home })).stdout).item.id as string;
+    const low = await add("low", "0");
+    const high = await add("high", "5");
+    const low2 = await add("low again", "0");
+    const gone = await add("gone", "9");
+    await pilot(["cancel", gone], { home });
+    withDb(home, (d) => d.update(queue).set({ available_at: Date.now() + 3_600_000, last_error_code: "rate_limited" }).where(eq(queue.id, low2 as never)).run());
+
+    const live = await pilot(["queue"], { home });
+    const rows = live.stdout.trim().split("\n");
+    expect(rows[0]).toMatch(/^ID +STATE +PRI +ATTEMPTS +BACKEND +NEXT TRY \(UTC\) +LAST ERROR +TASK +PROJECT$/);
+    expect(rows.slice(1).map((r) => r.split(/ +/)[0])).toEqual([high, low, low2]);
+    expect(rows[2]).toMatch(/ queued +0 +0\/3 +claude-code +now +prompt:/);
+    expect(rows[3]).toMatch(/ queued +0 +0\/3 +claude-code +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +rate_limited +prompt:/);
+    const json = JSON.parse((await pilot(["queue", "--json"], { home })).stdout) as { id: string; runs: number; attempts: number }[];
+    expect(json.map((i) => [i.id, i.attempts, i.runs])).toEqual([[high, 0, 0], [low, 0, 0], [low2, 0, 0]]);
+    const all = JSON.parse((await pilot(["queue", "--all", "--json"], { home })).stdout) as { id: string; state: string }[];
+    expect(all.map((i) => [i.id, i.state])).toEqual([[gone, "cancelled"], [low2, "queued"], [high, "queued"], [low, "queued"]]);
+  });
+});

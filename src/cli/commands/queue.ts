@@ -4,12 +4,12 @@ import { listQueue } from "../../store/queue.js";
 import { loadContext, openStore, type GlobalOptions } from "../context.js";
 import { clean } from "../format.js";
 
-/** `pilot queue`: queued and running tasks (`--all`: finished ones too), newest first. */
+/** `pilot queue`: queued and running tasks in dispatch order (`--all`: finished ones too, newest first). */
 export async function queueCommand(options: GlobalOptions & { all?: boolean; limit?: number; json?: boolean }): Promise<number> {
   const ctx = await loadContext(options);
   const db = openStore(ctx);
   try {
-    const rows = await listQueue(db, { ...(options.all ? {} : { states: ["queued", "leased"] }), limit: options.limit ?? 50 });
+    const rows = await listQueue(db, { ...(options.all ? { order: "newest" } : { states: ["queued", "leased"], order: "dispatch" }), limit: options.limit ?? 50 });
     const items = rows.map(toQueueItemObject);
     if (options.json) {
       process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
@@ -19,14 +19,17 @@ export async function queueCommand(options: GlobalOptions & { all?: boolean; lim
       process.stdout.write(options.all ? "the queue is empty\n" : "nothing queued or running (pilot queue --all shows finished tasks)\n");
       return 0;
     }
-    const header = ["ID", "STATE", "PRI", "ATTEMPTS", "BACKEND", "DUE / LAST ERROR", "TASK", "PROJECT"];
+    const now = Date.now();
+    const header = ["ID", "STATE", "PRI", "ATTEMPTS", "BACKEND", "NEXT TRY (UTC)", "LAST ERROR", "TASK", "PROJECT"];
     const body = items.map((i) => [
       i.id,
-      i.state === "leased" ? (i.cancel_requested ? "running (cancelling)" : "running") : i.state,
+      // leased: a daemon holds it and its execution is running
+      i.state === "leased" && i.cancel_requested ? "leased (cancelling)" : i.state,
       String(i.priority),
       `${i.attempts}/${i.max_attempts}`,
       i.backend,
-      i.last_error ? `${i.last_error.code}` : i.state === "queued" ? i.available_at.replace("T", " ").slice(0, 19) : "",
+      i.state !== "queued" ? "" : Date.parse(i.available_at) <= now ? "now" : i.available_at.replace("T", " ").slice(0, 19),
+      i.last_error?.code ?? "",
       i.task_ref,
       i.project,
     ]);
