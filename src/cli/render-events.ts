@@ -6,6 +6,13 @@ import { clean, formatInt } from "./format.js";
 /** An execution's recording as readable lines (`pilot logs`). */
 export function createEventRenderer(write: (line: string) => void) {
   const models = new Set<string>();
+  // Calls whose usage is known only from their start (a run stopped mid-call): shown at the end.
+  const unfinished = new Map<string, Extract<BackendEvent, { type: "usage" }>>();
+  const usageLine = (e: Extract<BackendEvent, { type: "usage" }>, note = "") => {
+    const b = toBuckets(e.usage);
+    const where = e.scope === "final" ? `final ${e.model ?? ""}`.trim() : e.scope === "cumulative" ? `thread total` : `call ${e.id ?? ""}`.trim();
+    return `usage   ${where}${note}: input ${formatInt(b.input)}, output ${formatInt(b.output)}${b.reasoning ? ` (reasoning ${formatInt(b.reasoning)})` : ""}, cache read ${formatInt(b.cacheRead)}, cache write ${formatInt(b.cacheWrite5m + b.cacheWrite1h)}`;
+  };
   const oneLine = (text: string, max = 160) => {
     const flat = clean(text.replace(/\s+/g, " ").trim());
     return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
@@ -26,12 +33,12 @@ export function createEventRenderer(write: (line: string) => void) {
         case "tool_call":
           return write(`tool    ${e.name}`);
         case "usage": {
-          if (!e.complete) return;
-          const b = toBuckets(e.usage);
-          const where = e.scope === "final" ? `final ${e.model ?? ""}`.trim() : e.scope === "cumulative" ? `thread total` : `call ${e.id ?? ""}`.trim();
-          return write(
-            `usage   ${where}: input ${formatInt(b.input)}, output ${formatInt(b.output)}${b.reasoning ? ` (reasoning ${formatInt(b.reasoning)})` : ""}, cache read ${formatInt(b.cacheRead)}, cache write ${formatInt(b.cacheWrite5m + b.cacheWrite1h)}`,
-          );
+          if (!e.complete) {
+            if (e.id !== null) unfinished.set(e.id, e);
+            return;
+          }
+          if (e.id !== null) unfinished.delete(e.id);
+          return write(usageLine(e));
         }
         case "retry":
           return write(`retry   ${e.attempt ?? "?"}/${e.maxRetries ?? "?"}${e.status ? ` HTTP ${e.status}` : ""}${e.error ? ` ${oneLine(e.error, 120)}` : ""}`);
@@ -44,6 +51,11 @@ export function createEventRenderer(write: (line: string) => void) {
         case "unknown":
           return;
       }
+    },
+    /** After the last event: the calls that never finished, with the usage their start reported. */
+    end(): void {
+      for (const e of unfinished.values()) write(usageLine(e, " (unfinished)"));
+      unfinished.clear();
     },
     side(record: SideRecord): void {
       if (record.pilot_side === "stderr") {

@@ -133,6 +133,8 @@ describe("pilot logs", () => {
     expect(followed.exitCode).toBe(0);
     expect(String(followed.stdout)).toContain("tool    Read");
     expect(String(followed.stdout)).toMatch(/exit {4}(signal SIGTERM|code \d+) \(stopped by pilot: cancel\)/);
+    // The stalled call's usage, known from its start, is shown like the row counts it.
+    expect(String(followed.stdout)).toMatch(/\nusage {3}call msg_\S+ \(unfinished\): input 55, output 1, cache read 9,999, cache write 66\n/);
   });
 
   it("stops following a run whose pilot is gone, and takes a queue item for its latest execution", async () => {

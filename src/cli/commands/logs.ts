@@ -54,6 +54,7 @@ export async function logsCommand(id: string, options: GlobalOptions & { follow?
       },
     );
     for (const event of (parser as StreamParser | null)?.end() ?? []) render.event(event);
+    render.end();
     for (const record of side) {
       render.side(record);
       // What a side source adds (a rollout's model and per-request usage, a session's messages).
