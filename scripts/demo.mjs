@@ -22,7 +22,8 @@ writeFileSync(taskFile, "---\nid: demo-add-note\n---\n# Add a note\n\nCreate PIL
 // Info logs repeat what the summary says; keep the demo's output to the summary and warnings.
 const env = { ...process.env, PILOT_HOME: home, PILOT_LOG_LEVEL: process.env.PILOT_LOG_LEVEL ?? "warn" };
 const run = (args, options = {}) => spawnSync(process.execPath, [pilot, ...args], { env, stdio: "inherit", ...options });
-const say = (text) => process.stdout.write(`\n\x1b[1m${text}\x1b[0m\n`);
+// Bold on a terminal only: a log file or CI output gets plain text.
+const say = (text) => process.stdout.write(process.stdout.isTTY ? `\n\x1b[1m${text}\x1b[0m\n` : `\n${text}\n`);
 
 say(`$ pilot run ${relative(root, taskFile)} --sim --sim-scenario write   (PILOT_HOME=${relative(root, home)})`);
 const result = run(["run", taskFile, "--project", project, "--sim", "--sim-scenario", "write"]);
