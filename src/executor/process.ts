@@ -33,16 +33,26 @@ export interface SpawnOptions {
 }
 
 const STDERR_TAIL_BYTES = 16 * 1024;
+/**
+ * The CLI must not outlive a pilot killed with -9 (a server such as `opencode serve` would run
+ * forever, a CLI mid-tool keeps editing the project). A shell keeps the read end of a pipe
+ * only pilot writes to and then becomes the CLI (`exec`, same pid and process group); a
+ * watcher in the group blocks on that pipe, and when pilot dies the pipe closes and the
+ * watcher kills the group. The watcher holds none of the CLI's output pipes.
+ */
+const DIE_WITH_PILOT = 'exec 3<&0; ( while read -r _ <&3; do :; done; kill -KILL 0 ) >/dev/null 2>&1 & exec "$0" "$@" </dev/null 3<&-';
 /** After the CLI exits, how long its leftovers may hold the pipes open before the group is killed. */
 const LINGER_MS = 2_000;
 
 export function spawnBackend(file: string, args: string[], options: SpawnOptions): BackendProcess {
-  const child = execa(file, args, {
+  // A prompt on stdin needs stdin; those CLIs exit when their output pipe breaks.
+  const watched = options.input === undefined;
+  const child = execa(watched ? "/bin/sh" : file, watched ? ["-c", DIE_WITH_PILOT, file, ...args] : args, {
     cwd: options.cwd,
     env: options.env,
     extendEnv: options.extendEnv,
     detached: true, // its own process group
-    stdin: options.input === undefined ? "ignore" : "pipe",
+    stdin: "pipe", // never written: the watcher's pipe, or the prompt
     ...(options.input === undefined ? {} : { input: options.input }),
     stdout: "pipe",
     stderr: "pipe",

@@ -117,4 +117,22 @@ describe("crash recovery", () => {
     expect(after.tokens_total).toBeGreaterThanOrEqual(10791);
     expect(liveInGroup(row.pgid!)).toEqual([]);
   });
+
+  it("the CLI does not outlive a pilot killed with -9 (an OpenCode server would run forever)", async () => {
+    const home = tmpDir("pilot-home-");
+    const { execa } = await import("execa");
+    const { PILOT_BIN } = await import("../helpers/paths.js");
+    const run = execa(process.execPath, [PILOT_BIN, "run", "--backend", "opencode", "--sim", "--sim-scenario", "stall", "--prompt", "x", "--project", project("s")], {
+      env: { PATH: process.env.PATH!, HOME: home, PILOT_HOME: home, ...BINARIES },
+      extendEnv: false,
+      reject: false,
+    });
+    const row = await until(() => withDb(home, (db) => db.select().from(executions).all().find((r) => r.status === "running" && r.pgid !== null && r.tokens_total > 0)), 30_000, "the running server");
+    expect(liveInGroup(row.pgid!).length).toBeGreaterThan(0);
+    run.kill("SIGKILL");
+    await run;
+    // No daemon, no other pilot: the group takes itself down.
+    await until(() => (liveInGroup(row.pgid!).length === 0 ? true : undefined), 5_000, "the server's group to exit");
+  });
 });
+
