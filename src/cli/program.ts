@@ -117,7 +117,7 @@ export function buildProgram(): Command {
   program
     .command("logs")
     .description("an execution's recording as readable lines")
-    .argument("<id>", "execution id (or unique prefix)")
+    .argument("<id>", "execution id (or unique prefix), or a queue item id for its latest execution")
     .option("-f, --follow", "keep printing while the execution runs")
     .action(async (id: string, options, command: Command) => {
       const { logsCommand } = await import("./commands/logs.js");

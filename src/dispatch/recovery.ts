@@ -12,6 +12,7 @@ import type { Db } from "../store/db.js";
 import { releaseAbandoned } from "../store/queue.js";
 import { saveExecutionMetrics } from "../store/save-execution-metrics.js";
 import { executions, queue, type ExecutionRow } from "../store/schema.js";
+import { telemetryLosses } from "../telemetry/loss.js";
 import { loadPriceTable, PriceBook } from "../telemetry/pricing.js";
 import { coerceError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
@@ -77,7 +78,11 @@ async function interrupt(ctx: RecoveryContext, row: ExecutionRow): Promise<void>
     signalGroup(row.pgid, "SIGKILL");
     log.warn({ pgid: row.pgid }, "stopped the leftover processes of an abandoned run");
   }
-  const metrics = await recoveredMetrics(ctx, row);
+  const recovered = await recoveredMetrics(ctx, row);
+  // The row's in-flight snapshot may know more than a recording that is missing or cut short.
+  const losses = telemetryLosses({ tokens: row.tokens_total, status: row.telemetry_status, model: row.model_name }, recovered);
+  if (losses.length > 0) log.warn({ losses }, "the recording has less than the row's in-flight numbers; kept those");
+  const metrics = losses.length > 0 ? null : recovered;
   await saveExecutionMetrics(
     ctx.db,
     row.id,
@@ -99,7 +104,10 @@ async function interrupt(ctx: RecoveryContext, row: ExecutionRow): Promise<void>
     },
   );
   rmSync(join(ctx.paths.simDir, row.id), { recursive: true, force: true });
-  log.warn({ telemetry: metrics.telemetryStatus, tokens: metrics.usage.total }, "an execution left running by a pilot that went away is now interrupted");
+  log.warn(
+    { telemetry: metrics?.telemetryStatus ?? row.telemetry_status, tokens: metrics?.usage.total ?? row.tokens_total },
+    "an execution left running by a pilot that went away is now interrupted",
+  );
 }
 
 /** The usage in an abandoned run's recording, parsed with today's code. */

@@ -1,4 +1,5 @@
 import type { Backend } from "../backends/backend.js";
+import type { BackendEvent } from "../backends/events.js";
 import { getBackend } from "../backends/registry.js";
 import { configSchema, type PilotConfig } from "../config/schema.js";
 import { estimateUsage } from "../telemetry/estimate.js";
@@ -46,7 +47,7 @@ function newState(options: Omit<ReplayOptions, "maxLineBytes"> & { cliVersion?: 
 
 export type InputKind = "recording" | "ndjson" | "sse";
 
-/** What a capture is, from its first line: a pilot recording, NDJSON, or SSE frames. */
+/** What a capture is, from one of its first lines: a pilot recording, NDJSON, or SSE frames. */
 export function detectInput(firstLine: string): InputKind | null {
   const line = firstLine.trimStart();
   if (line.startsWith('{"pilot_recording"')) return "recording";
@@ -75,29 +76,22 @@ export interface ReplayResult {
   metrics: ExecutionMetrics;
   /** Why the run failed, as far as the capture tells (null: completed, or unknown for a raw capture). */
   failure: Failure | null;
+  /** Events the parser made of the backend's bytes: recognised ones, and unknown line types or unusable lines. */
+  events: { recognised: number; unrecognised: number };
 }
 
+/** Leading lines that are none of the three (a CLI's warning before its JSON) are skipped, this far. */
 const PEEK_LIMIT = 64 * 1024;
+const PEEK_LINES = 20;
 
 /** Replays a recording or a raw capture from any byte source; `label` names it in errors. */
 export async function replayInput(source: AsyncIterable<Buffer>, label: string, options: ReplayInputOptions): Promise<ReplayResult> {
+  if (options.backendName !== undefined) getBackend(options.backendName);
   const iterator = source[Symbol.asyncIterator]();
-  const head: Buffer[] = [];
-  let headBytes = 0;
-  let firstLine: string | null = null;
-  while (firstLine === null) {
-    const next = await iterator.next();
-    if (next.done) break;
-    head.push(next.value);
-    headBytes += next.value.length;
-    const joined = Buffer.concat(head);
-    const newline = joined.indexOf(0x0a);
-    if (newline !== -1 || headBytes >= PEEK_LIMIT) firstLine = joined.subarray(0, newline === -1 ? PEEK_LIMIT : newline).toString("utf8");
-  }
-  firstLine ??= Buffer.concat(head).toString("utf8");
-  if (firstLine.trim().length === 0 && headBytes === 0) throw new PilotError("usage", `${label}: empty input`);
-  const kind = detectInput(firstLine);
-  if (!kind) throw new PilotError("usage", `${label}: neither a pilot recording nor a CLI's NDJSON or SSE output (first line: ${JSON.stringify(firstLine.slice(0, 60))})`);
+  const { head, bytes, kind, index, line, first } = await peekKind(iterator);
+  if (first.trim().length === 0 && bytes === 0) throw new PilotError("usage", `${label}: empty input`);
+  if (!kind) throw new PilotError("usage", `${label}: neither a pilot recording nor a CLI's NDJSON or SSE output (first line: ${JSON.stringify(first.slice(0, 60))})`);
+  if (kind === "recording" && index > 0) throw new PilotError("usage", `${label}: line ${index + 1} is a pilot recording header, but a recording starts with its header`);
 
   const rest: AsyncIterable<Buffer> = {
     async *[Symbol.asyncIterator]() {
@@ -107,13 +101,17 @@ export async function replayInput(source: AsyncIterable<Buffer>, label: string, 
   };
 
   await loadPriceTable();
-  const header = kind === "recording" ? parseHeader(firstLine, label) : null;
+  const header = kind === "recording" ? parseHeader(line, label) : null;
   const backendName = header?.backend ?? options.backendName;
   if (!backendName) throw new PilotError("usage", `${label}: not a pilot recording, so --backend is required (the CLI that printed it)`);
   if (header && options.backendName && options.backendName !== header.backend) {
     throw new PilotError("usage", `${label}: the recording is from backend ${header.backend}, not ${options.backendName}`);
   }
   const backend = getBackend(backendName);
+  const modes = knownModes(backend);
+  if (header && !modes.includes(header.mode)) {
+    throw new PilotError("usage", `${label}: unknown mode ${JSON.stringify(header.mode)} for backend ${backend.name} (known: ${modes.join(", ")})`);
+  }
   const format: "ndjson" | "sse" = header?.format ?? (kind === "sse" ? "sse" : "ndjson");
   // A raw capture's mode follows from its format (OpenCode: serve streams SSE, run prints NDJSON).
   const mode = header?.mode ?? backend.modeForFormat(format);
@@ -129,13 +127,19 @@ export async function replayInput(source: AsyncIterable<Buffer>, label: string, 
       : null;
   const state = newState({ backend, prices: options.prices(header), requested, baselines: baselinesOf(header), cliVersion: header?.cli_version ?? null });
   const parser = backend.createParser({ maxLineBytes: options.maxLineBytes, mode });
+  const events = { recognised: 0, unrecognised: 0 };
+  const apply = (event: BackendEvent) => {
+    if (event.type === "unknown" || event.type === "parse_error") events.unrecognised += 1;
+    else events.recognised += 1;
+    state.apply(event);
+  };
   const feed = (chunk: Uint8Array) => {
-    for (const event of parser.push(chunk)) state.apply(event);
+    for (const event of parser.push(chunk)) apply(event);
   };
   let side: SideRecord[] = [];
   if (header) side = (await readRecordingFrom(rest, label, feed)).side;
   else for await (const chunk of rest) feed(chunk);
-  for (const event of parser.end()) state.apply(event);
+  for (const event of parser.end()) apply(event);
   for (const event of backend.sideEvents(side)) state.apply(event);
   for (const record of side) {
     if (record.pilot_side === "baseline" && typeof record.thread === "string" && typeof record.tokens === "object" && record.tokens !== null) {
@@ -148,7 +152,45 @@ export async function replayInput(source: AsyncIterable<Buffer>, label: string, 
     const promptTokens = Number(side.find((s) => s.pilot_side === "estimate")?.prompt_tokens ?? 0);
     estimate = await estimateUsage(Number.isFinite(promptTokens) ? promptTokens : 0, state.output);
   }
-  return { kind, backend, mode, header, side, state, metrics: state.metrics(estimate), failure: failureOf(backend, state, side) };
+  return { kind, backend, mode, header, side, state, metrics: state.metrics(estimate), failure: failureOf(backend, state, side), events };
+}
+
+/**
+ * Reads until a line tells what the input is (a recording header only counts as the first
+ * line), at most PEEK_LINES lines or PEEK_LIMIT bytes; returns the bytes read, to be replayed.
+ */
+async function peekKind(iterator: AsyncIterator<Buffer>): Promise<{ head: Buffer[]; bytes: number; kind: InputKind | null; index: number; line: string; first: string }> {
+  const head: Buffer[] = [];
+  let bytes = 0;
+  let done = false;
+  let scan = true;
+  for (;;) {
+    if (scan) {
+      const lines = Buffer.concat(head).subarray(0, PEEK_LIMIT).toString("utf8").split("\n");
+      // The last piece may go on in the next chunk (unless the input or the peek ends there).
+      if (!done && bytes < PEEK_LIMIT) lines.pop();
+      for (const [index, line] of lines.slice(0, PEEK_LINES).entries()) {
+        const kind = detectInput(line);
+        if (kind) return { head, bytes, kind, index, line, first: lines[0] ?? "" };
+      }
+      if (done || bytes >= PEEK_LIMIT || lines.length >= PEEK_LINES) return { head, bytes, kind: null, index: -1, line: "", first: lines[0] ?? "" };
+    }
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      scan = true;
+    } else {
+      head.push(next.value);
+      bytes += next.value.length;
+      scan = next.value.includes(0x0a) || bytes >= PEEK_LIMIT;
+    }
+  }
+}
+
+/** The modes a backend's recordings can name: one per output format it has. */
+function knownModes(backend: Backend): string[] {
+  const modes = (["ndjson", "sse"] as const).map((format) => backend.modeForFormat(format)).filter((mode): mode is string => mode !== null);
+  return [...new Set(modes)].sort();
 }
 
 function baselinesOf(header: RecordingHeader | null): Record<string, TokenBuckets> | undefined {

@@ -94,13 +94,15 @@ export async function saveExecutionSnapshot(db: Db, id: ExecutionId, m: Executio
 /**
  * Final status and telemetry together: a reader never sees one without the other. `also`
  * runs in the same transaction (the daemon settles the execution's queue item there).
+ * `m` null keeps the telemetry the row holds (a recovered run whose recording has less than
+ * its in-flight snapshot).
  */
-export async function saveExecutionMetrics(db: Db, id: ExecutionId, m: ExecutionMetrics, outcome: FinalOutcome, also?: (tx: Writer) => void): Promise<void> {
+export async function saveExecutionMetrics(db: Db, id: ExecutionId, m: ExecutionMetrics | null, outcome: FinalOutcome, also?: (tx: Writer) => void): Promise<void> {
   db.transaction(
     (tx) => {
       tx.update(executions)
         .set({
-          ...metricColumns(m),
+          ...(m ? metricColumns(m) : {}),
           status: outcome.status,
           error_code: outcome.errorCode,
           error: outcome.error,
@@ -111,13 +113,13 @@ export async function saveExecutionMetrics(db: Db, id: ExecutionId, m: Execution
         })
         .where(eq(executions.id, id))
         .run();
-      replaceModelRows(tx, id, m);
+      if (m) replaceModelRows(tx, id, m);
       for (const [thread, totals] of Object.entries(outcome.threadTotals?.totals ?? {})) {
         const values = { backend: outcome.threadTotals!.backend, thread_id: thread, ...tokenColumns(totals), execution_id: id, updated_at: outcome.finishedAt };
         tx.insert(threadUsage).values(values).onConflictDoUpdate({ target: [threadUsage.backend, threadUsage.thread_id], set: values }).run();
       }
       // Models seen, for the health check of unpriced models (O(models), not O(executions)).
-      for (const model of m.usage.perModel) {
+      for (const model of m?.usage.perModel ?? []) {
         tx.insert(modelsSeen).values({ model: model.model, last_seen_at: outcome.finishedAt }).onConflictDoUpdate({ target: modelsSeen.model, set: { last_seen_at: outcome.finishedAt } }).run();
       }
       also?.(tx);

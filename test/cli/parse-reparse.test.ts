@@ -64,6 +64,70 @@ describe("pilot parse", () => {
     writeFileSync(garbage, "hello world\n");
     expect((await pilot(["parse", "--backend", "claude-code", garbage], { home })).stderr).toContain("neither a pilot recording nor a CLI's NDJSON or SSE output");
   });
+
+  it("warns when no line of a raw capture is recognised as the given backend's output", async () => {
+    const home = tmpDir();
+    const file = join(CLAUDE_FIXTURES, "stream-json-ok.jsonl");
+    const wrong = await pilot(["parse", "--backend", "codex", file], { home });
+    expect([wrong.exitCode, wrong.stderr]).toEqual([0, `pilot: no line of ${file} was recognised as codex output; is --backend right?\n`]);
+    const right = await pilot(["parse", "--backend", "claude-code", file], { home });
+    expect([right.exitCode, right.stderr]).toEqual([0, ""]);
+  });
+
+  it("skips leading non-JSON lines when telling what a capture is; they count as parse errors", async () => {
+    const home = tmpDir();
+    const fixture = readFileSync(join(CLAUDE_FIXTURES, "stream-json-ok.jsonl"), "utf8");
+    const file = join(home, "warned.jsonl");
+    writeFileSync(file, `Warning: something the CLI printed first\n\n${fixture}`);
+    const clean = JSON.parse((await pilot(["parse", "--backend", "claude-code", join(CLAUDE_FIXTURES, "stream-json-ok.jsonl"), "--json"], { home })).stdout);
+    const r = await pilot(["parse", "--backend", "claude-code", file, "--json"], { home });
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ ...clean, parse_errors: 1 });
+    // A recording header must be the first line.
+    const header = readFileSync(join(home, "warned.jsonl"), "utf8").replace(/^Warning.*\n\n/, `Warning\n${recordingHeader("claude-code", "stream-json")}\n`);
+    writeFileSync(file, header);
+    const late = await pilot(["parse", file], { home });
+    expect([late.exitCode, late.stderr]).toEqual([2, `pilot: ${file}: line 2 is a pilot recording header, but a recording starts with its header\n`]);
+    // Only so many leading lines are skipped.
+    writeFileSync(file, `${"noise\n".repeat(100)}${fixture}`);
+    expect((await pilot(["parse", "--backend", "claude-code", file], { home })).stderr).toContain("neither a pilot recording nor a CLI's NDJSON or SSE output");
+  });
+
+  it("logs the first unusable lines, at most 5, and counts them all", async () => {
+    const home = tmpDir();
+    const lines = readFileSync(join(CLAUDE_FIXTURES, "stream-json-ok.jsonl"), "utf8").split("\n");
+    const file = join(home, "bad.jsonl");
+    writeFileSync(file, [lines[0], ...Array.from({ length: 7 }, (_, i) => `{broken ${i}`), ...lines.slice(1)].join("\n"));
+    const r = await pilot(["parse", "--backend", "claude-code", file, "--json"], { home });
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout).parse_errors).toBe(7);
+    const logged = r.stderr.split("\n").filter((l) => l.includes("unusable stream line"));
+    expect(logged).toHaveLength(5);
+    expect(JSON.parse(logged[0]!)).toMatchObject({ level: 40, line: 2, reason: "invalid_json" });
+  });
+
+  it("names a directory a directory, and rejects an unknown mode or backend with the known ones", async () => {
+    const home = tmpDir();
+    const dir = await pilot(["parse", "--backend", "claude-code", home], { home });
+    expect([dir.exitCode, dir.stderr]).toEqual([2, `pilot: ${home}: is a directory, not a file\n`]);
+
+    const fixture = readFileSync(join(CLAUDE_FIXTURES, "stream-json-ok.jsonl"), "utf8");
+    const bogus = join(home, "bogus.rec");
+    writeFileSync(bogus, `${recordingHeader("claude-code", "bogus")}\n${fixture}`);
+    const mode = await pilot(["parse", bogus], { home });
+    expect([mode.exitCode, mode.stderr]).toEqual([2, `pilot: ${bogus}: unknown mode "bogus" for backend claude-code (known: stream-json)\n`]);
+    const opencode = join(home, "opencode.rec");
+    writeFileSync(opencode, `${recordingHeader("opencode", "bogus")}\n`);
+    expect((await pilot(["parse", opencode], { home })).stderr).toBe(`pilot: ${opencode}: unknown mode "bogus" for backend opencode (known: run, serve)\n`);
+
+    const recording = join(home, "ok.rec");
+    writeFileSync(recording, `${recordingHeader("claude-code", "stream-json")}\n${fixture}`);
+    expect((await pilot(["parse", recording, "--json"], { home })).exitCode).toBe(0);
+    for (const file of [recording, join(CLAUDE_FIXTURES, "stream-json-ok.jsonl"), join(home, "nope.jsonl"), home]) {
+      const r = await pilot(["parse", "--backend", "gemini", file], { home });
+      expect([r.exitCode, r.stderr]).toEqual([2, `pilot: unknown backend "gemini" (expected one of: claude-code, codex, opencode, noop)\n`]);
+    }
+  });
 });
 
 describe("pilot reparse", () => {
@@ -87,6 +151,52 @@ describe("pilot reparse", () => {
     expect(shown).toEqual(run);
   });
 
+  it("refuses a reparse that would lose telemetry, unless --force; a forced one is then stable", async () => {
+    const home = tmpDir();
+    const run = executionFrom(await pilot(["run", "--sim", "--prompt", "say done", "--project", tmpDir(), "--json"], { home, env: { PILOT_BACKENDS__CLAUDE_CODE__BINARY: CLAUDE_BIN } }));
+    expect(run).toMatchObject({ status: "completed", telemetry_status: "reported" });
+    const recording = readFileSync(run.recording!, "utf8");
+    writeFileSync(run.recording!, `${recording.split("\n")[0]}\n`); // cut down to its header
+
+    const refused = await pilot(["reparse", run.id], { home });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toBe(
+      `pilot: reparse of ${run.id} would lose telemetry (tokens ${run.tokens.total} -> 0, telemetry reported -> missing, model ${run.model_name} -> unknown); nothing changed (--force replaces it anyway)\n`,
+    );
+    expect(refused.stdout).toBe("");
+    expect(executionFrom(await pilot(["show", run.id, "--json"], { home }))).toEqual(run);
+
+    const forced = await pilot(["reparse", run.id, "--force"], { home });
+    expect(forced.exitCode).toBe(0);
+    expect(forced.stdout).toContain(`tokens.total           ${run.tokens.total} -> 0`);
+    expect(forced.stdout).toMatch(/cost_usd +\$[0-9.]+ \(computed\) -> -\n/);
+    expect(forced.stdout).not.toContain("unpriced");
+    const again = await pilot(["reparse", run.id], { home });
+    expect([again.exitCode, again.stdout.split("\n")[0]]).toEqual([0, `reparsed ${run.id}: no change`]);
+  });
+
+  it("refuses each kind of loss on its own: fewer tokens, a worse telemetry status, a model no longer known", async () => {
+    const home = tmpDir();
+    const run = executionFrom(await pilot(["run", "--sim", "--prompt", "say done", "--project", tmpDir(), "--json"], { home, env: { PILOT_BACKENDS__CLAUDE_CODE__BINARY: CLAUDE_BIN } }));
+    writeFileSync(run.recording!, `${readFileSync(run.recording!, "utf8").split("\n")[0]}\n`);
+    expect((await pilot(["reparse", run.id, "--force"], { home })).exitCode).toBe(0); // stored: 0 tokens, missing, no model
+    const cases: [string, string][] = [
+      ["tokens_total = 5", "tokens 5 -> 0"],
+      ["telemetry_status = 'estimated'", "telemetry estimated -> missing"],
+      ["model_name = 'claude-opus-4-8', model_source = 'served'", "model claude-opus-4-8 -> unknown"],
+    ];
+    for (const [set, loss] of cases) {
+      const db = openDb(join(home, "data", "pilot.db"));
+      db.$client.prepare(`UPDATE executions SET tokens_total = 0, telemetry_status = 'missing', model_name = NULL, model_source = NULL WHERE id = ?`).run(run.id);
+      db.$client.prepare(`UPDATE executions SET ${set} WHERE id = ?`).run(run.id);
+      closeDb(db);
+      const stored = (await pilot(["show", run.id, "--json"], { home })).stdout;
+      const r = await pilot(["reparse", run.id, "--json"], { home });
+      expect([r.exitCode, r.stderr]).toEqual([1, `pilot: reparse of ${run.id} would lose telemetry (${loss}); nothing changed (--force replaces it anyway)\n`]);
+      expect((await pilot(["show", run.id, "--json"], { home })).stdout).toBe(stored);
+    }
+  });
+
   it("refuses an execution without a recording", async () => {
     const home = tmpDir();
     const run = executionFrom(await pilot(["run", "--sim", "--prompt", "x", "--project", tmpDir(), "--json"], { home, env: { PILOT_BACKENDS__CLAUDE_CODE__BINARY: CLAUDE_BIN } }));
@@ -97,3 +207,7 @@ describe("pilot reparse", () => {
     expect([r.exitCode, r.stderr]).toEqual([1, `pilot: execution ${run.id} has no recording to reparse (${run.recording} is gone)\n`]);
   });
 });
+
+function recordingHeader(backend: string, mode: string): string {
+  return JSON.stringify({ pilot_recording: 1, backend, mode, format: "ndjson", cli_version: null, model_requested: null, baseline: null });
+}

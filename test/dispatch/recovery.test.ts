@@ -1,7 +1,13 @@
 import { writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { executions, queue } from "../../src/store/schema.js";
+import { resolvePaths } from "../../src/config/paths.js";
+import { configSchema } from "../../src/config/schema.js";
+import { recoverAbandoned } from "../../src/dispatch/recovery.js";
+import { closeDb, openDb } from "../../src/store/db.js";
+import { executions, queue, type ExecutionId } from "../../src/store/schema.js";
+import { silentLogger } from "../../src/util/logger.js";
 import { pilot } from "../helpers/pilot.js";
 import { BINARIES, liveInGroup, startDaemon, until, withDb, writeConfig } from "../helpers/daemon.js";
 import { tmpDir } from "../helpers/tmp.js";
@@ -25,8 +31,8 @@ describe("crash recovery", () => {
     const stalled = await until(() => withDb(home, (db) => db.select().from(executions).all().find((r) => r.task_title === "stall" && r.status === "running" && r.tokens_total > 0)), 30_000, "the stalled run with usage");
     first.child.kill("SIGKILL");
     await first.child;
-    // The CLI outlives the daemon that started it, until the next daemon cleans up.
-    expect(liveInGroup(stalled.pgid!).length).toBeGreaterThan(0);
+    // The CLI does not outlive the daemon that started it: the watcher in its group kills it.
+    await until(() => (liveInGroup(stalled.pgid!).length === 0 ? true : undefined), 5_000, "the CLI's group to exit");
 
     const second = startDaemon(home);
     await second.waitFor((l) => typeof l.msg === "string" && l.msg.includes("now interrupted"));
@@ -133,6 +139,44 @@ describe("crash recovery", () => {
     await run;
     // No daemon, no other pilot: the group takes itself down.
     await until(() => (liveInGroup(row.pgid!).length === 0 ? true : undefined), 5_000, "the server's group to exit");
+  });
+
+  it("keeps the row's in-flight numbers when the recording has less (lost or cut short)", async () => {
+    const home = tmpDir("pilot-home-");
+    const db = openDb(join(home, "data", "pilot.db"));
+    try {
+      const at = Date.now() - 60_000;
+      db.insert(executions)
+        .values({
+          id: "ex_lostrecording01" as ExecutionId,
+          task_ref: "t",
+          task_source: "prompt",
+          project: "/p",
+          backend: "claude-code",
+          mode: "stream-json",
+          status: "running",
+          runner: `${hostname()}:2147483646`,
+          created_at: at,
+          started_at: at,
+          updated_at: at,
+          tokens_input: 1234,
+          tokens_output: 89,
+          tokens_cache_read: 8901,
+          tokens_cache_write_5m: 567,
+          tokens_total: 10791,
+          model_name: "claude-opus-4-8",
+          model_source: "served",
+          telemetry_status: "partial",
+          recording_path: join(home, "recordings", "gone.rec"),
+        })
+        .run();
+      const recovered = await recoverAbandoned({ db, config: configSchema.parse({}), paths: resolvePaths({ PILOT_HOME: home }), logger: silentLogger(), now: Date.now });
+      expect(recovered).toEqual(["ex_lostrecording01"]);
+      const row = db.select().from(executions).get()!;
+      expect([row.status, row.error_code, row.tokens_total, row.tokens_cache_read, row.model_name, row.telemetry_status]).toEqual(["interrupted", "interrupted", 10791, 8901, "claude-opus-4-8", "partial"]);
+    } finally {
+      closeDb(db);
+    }
   });
 });
 

@@ -1,5 +1,6 @@
-import { createReadStream, statSync } from "node:fs";
+import { createReadStream, statSync, type Stats } from "node:fs";
 import { resolve } from "node:path";
+import { getBackend } from "../../backends/registry.js";
 import { parsedTelemetrySchema, toExecutionObject, type ParsedTelemetry } from "../../contracts/execution.js";
 import { replayInput, type ReplayResult } from "../../executor/replay.js";
 import { metricColumns, modelUsageRows } from "../../store/save-execution-metrics.js";
@@ -15,8 +16,9 @@ import { formatTelemetry } from "../format.js";
  */
 export async function parseCommand(file: string, options: GlobalOptions & { backend?: string; json?: boolean }): Promise<number> {
   const ctx = await loadContext(options);
+  if (options.backend !== undefined) getBackend(options.backend);
   const label = file === "-" ? "stdin" : file;
-  if (file !== "-" && !isFile(file)) throw new PilotError("usage", `${file}: no such file`);
+  if (file !== "-") checkReadable(file);
   const source = (file === "-" ? process.stdin : createReadStream(file)) as AsyncIterable<Buffer>;
   const result = await replayInput(source, label, {
     ...(options.backend ? { backendName: options.backend } : {}),
@@ -24,6 +26,13 @@ export async function parseCommand(file: string, options: GlobalOptions & { back
     maxLineBytes: ctx.config.limits.max_line_bytes,
     configuredModel: (backend) => backend.configuredModel(ctx.config),
   });
+  // Unusable lines are logged as a run logs them (the first few), and counted.
+  for (const event of result.state.parseErrors.slice(0, MAX_LOGGED_LINES)) {
+    ctx.logger.warn({ line: event.line, bytes: event.bytes, reason: event.reason }, `unusable stream line: ${event.detail}`);
+  }
+  if (result.kind !== "recording" && result.events.recognised === 0 && result.events.unrecognised > 0) {
+    process.stderr.write(`pilot: no line of ${label} was recognised as ${result.backend.name} output; is --backend right?\n`);
+  }
   const telemetry = telemetryOf(result, result.kind === "recording" && file !== "-" ? resolve(file) : null);
   process.stdout.write(options.json ? `${JSON.stringify(telemetry, null, 2)}\n` : `${formatTelemetry(telemetry)}\n`);
   return 0;
@@ -65,10 +74,16 @@ export function telemetryOf(result: ReplayResult, recording: string | null): Par
   return parsedTelemetrySchema.parse(toExecutionObject(row, modelUsageRows(id, result.metrics)));
 }
 
-function isFile(path: string): boolean {
+const MAX_LOGGED_LINES = 5;
+
+/** A file or a pipe (`<(…)`) can be read; say plainly what else it is. */
+function checkReadable(path: string): void {
+  let stats: Stats;
   try {
-    return statSync(path).isFile();
+    stats = statSync(path);
   } catch {
-    return false;
+    throw new PilotError("usage", `${path}: no such file`);
   }
+  if (stats.isDirectory()) throw new PilotError("usage", `${path}: is a directory, not a file`);
+  if (!stats.isFile() && !stats.isFIFO()) throw new PilotError("usage", `${path}: not a regular file`);
 }

@@ -4,6 +4,7 @@ import { replayInput } from "../../executor/replay.js";
 import { closeDb } from "../../store/db.js";
 import { getExecution } from "../../store/executions.js";
 import { replaceExecutionTelemetry } from "../../store/save-execution-metrics.js";
+import { telemetryLosses } from "../../telemetry/loss.js";
 import { PriceBook } from "../../telemetry/pricing.js";
 import { PilotError } from "../../util/errors.js";
 import { loadContext, openStore, type GlobalOptions } from "../context.js";
@@ -12,8 +13,9 @@ import { formatUsd } from "../format.js";
 /**
  * `pilot reparse ID`: the execution's recording through today's parser and prices; its
  * telemetry replaced (status, error and timestamps kept). Running it twice changes nothing.
+ * A re-parse that would lose telemetry (a cut-down recording) is refused unless `force`.
  */
-export async function reparseCommand(id: string, options: GlobalOptions & { json?: boolean }): Promise<number> {
+export async function reparseCommand(id: string, options: GlobalOptions & { json?: boolean; force?: boolean }): Promise<number> {
   const ctx = await loadContext(options);
   const db = openStore(ctx);
   try {
@@ -28,6 +30,10 @@ export async function reparseCommand(id: string, options: GlobalOptions & { json
       prices: () => new PriceBook({ overrides: ctx.config.pricing.models, at: new Date(row.started_at ?? row.created_at) }),
       maxLineBytes: ctx.config.limits.max_line_bytes,
     });
+    const losses = telemetryLosses({ tokens: before.tokens.total, status: before.telemetry_status, model: before.model_name }, result.metrics);
+    if (losses.length > 0 && !options.force) {
+      throw new PilotError("usage", `reparse of ${row.id} would lose telemetry (${losses.join(", ")}); nothing changed (--force replaces it anyway)`, { exitCode: 1 });
+    }
     await replaceExecutionTelemetry(db, row.id, result.metrics, Date.now());
     const saved = await getExecution(db, row.id);
     const after = toExecutionObject(saved.row, saved.models);
@@ -47,7 +53,7 @@ function formatChanges(before: ExecutionObject, after: ExecutionObject): string 
     ["tokens.cache_write_1h", (e) => String(e.tokens.cache_write_1h)],
     ["tokens.cache_read", (e) => String(e.tokens.cache_read)],
     ["tokens.reasoning", (e) => String(e.tokens.reasoning)],
-    ["cost_usd", (e) => `${formatUsd(e.cost_usd)} (${e.cost_source ?? "-"})`],
+    ["cost_usd", (e) => (e.cost_source === null ? "-" : e.cost_source === "unpriced" ? "unpriced" : `${formatUsd(e.cost_usd)} (${e.cost_source})`)],
     ["cost_reported_usd", (e) => (e.cost_reported_usd === null ? "-" : formatUsd(e.cost_reported_usd))],
     ["model", (e) => `${e.model_name ?? "-"} (${e.model_source ?? "-"})`],
     ["telemetry_status", (e) => e.telemetry_status],
