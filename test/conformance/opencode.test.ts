@@ -76,6 +76,16 @@ describe(`OpenCode ${VERSION} through pilot run --sim`, () => {
     expect([execution.model_name, execution.tokens.total, execution.telemetry_status]).toEqual(["claude-sonnet-4-5", 0, "reported"]);
   });
 
+  it("serve, always-500: OpenCode's own retries follow the simulator's retry-after-ms, then the run fails as api_error", async () => {
+    const started = Date.now();
+    const { result, execution } = await runSim("http500");
+    expect(Date.now() - started).toBeLessThan(20_000); // its default backoff would take over a minute
+    expect([result.exitCode, execution.status, execution.error?.code, execution.tokens.total]).toEqual([1, "failed", "api_error", 0]);
+    const mainCalls = simCalls(execution.recording!).filter((c) => c.model === "claude-sonnet-4-5");
+    expect(mainCalls.length).toBeGreaterThan(1);
+    expect(mainCalls.every((c) => c.status === 500)).toBe(true);
+  });
+
   it("run mode: the same numbers, the model from config", async () => {
     const { execution } = await runSim("ok", { PILOT_BACKENDS__OPENCODE__MODE: "run" });
     expect(execution).toMatchObject({ status: "completed", mode: "run", model_name: "claude-sonnet-4-5", model_source: "config", telemetry_status: "reported" });
