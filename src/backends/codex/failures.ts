@@ -29,7 +29,8 @@ function codeFor(status: number | null, message: string): Failure["code"] {
   if (/context (window|length)|context_length_exceeded|maximum context/i.test(message)) return "context_overflow";
   // "stream disconnected before completion", transport errors: the connection, not the API.
   if (/stream disconnected|transport error|network error|connection (reset|refused|closed)|timed out/i.test(message)) return "network";
-  // "We're currently experiencing high demand" is Codex's text for a 5xx.
-  if (/high demand|overloaded/i.test(message) || status === 503 || status === 529) return "overloaded";
+  // "We're currently experiencing high demand" is Codex's text for ANY 5xx (500 and 529
+  // alike in the captures): it does not say the server was overloaded, so it stays api_error.
+  if (/overloaded/i.test(message) || status === 503 || status === 529) return "overloaded";
   return "api_error";
 }

@@ -64,7 +64,8 @@ describe("Codex exec --json parser on captured output (CLI 0.171.0)", () => {
       const { state } = await replayWith(codexBackend, "exec-json", fixture(`codex/${file}`), { requested: config });
       return classifyCodexFailure({ result: state.result, errors: state.errors, retries: state.retries, stderr: "", exitCode: 1, signal: null })?.code;
     };
-    expect(await code("exec-json-http500.jsonl")).toBe("overloaded");
+    // Codex words every 5xx as "high demand": a server error, not known to be an overload.
+    expect(await code("exec-json-http500.jsonl")).toBe("api_error");
     expect(await code("exec-json-http429.jsonl")).toBe("rate_limited");
     expect(await code("exec-json-drop.jsonl")).toBe("network");
     expect(await code("exec-json-sseerror.jsonl")).toBe("network");
