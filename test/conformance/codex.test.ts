@@ -69,7 +69,8 @@ describe(`Codex ${VERSION} through pilot run --sim`, () => {
     expect(result.exitCode).toBe(1);
     expect(execution.error?.code).toBe("auth");
     expect(execution.error?.message).toMatch(/^unexpected status 401 Unauthorized: Incorrect API key provided \(simulator\)/);
-    expect([execution.model_name, execution.tokens.total]).toEqual(["gpt-5-codex", 0]);
+    // No request completed: the model is the configured one, not one that answered.
+    expect([execution.model_name, execution.model_source, execution.tokens.total]).toEqual(["gpt-5-codex", "config", 0]);
   });
 
   it("always-500 with retries capped by -c: failed in seconds, retries seen", async () => {

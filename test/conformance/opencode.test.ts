@@ -73,7 +73,7 @@ describe(`OpenCode ${VERSION} through pilot run --sim`, () => {
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(result.exitCode).toBe(1);
     expect(execution.error).toEqual({ code: "auth", message: "invalid x-api-key (simulator)" });
-    expect([execution.model_name, execution.tokens.total, execution.telemetry_status]).toEqual(["claude-sonnet-4-5", 0, "reported"]);
+    expect([execution.model_name, execution.model_source, execution.tokens.total, execution.telemetry_status]).toEqual(["claude-sonnet-4-5", "config", 0, "reported"]);
   });
 
   it("serve, always-500: OpenCode's own retries follow the simulator's retry-after-ms, then the run fails as api_error", async () => {

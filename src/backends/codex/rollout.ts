@@ -92,8 +92,10 @@ const count = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v 
 export function rolloutEvents(record: SideRecord): BackendEvent[] {
   const events: BackendEvent[] = [];
   const model = typeof record.model === "string" && record.model.length > 0 ? record.model : null;
-  if (model) events.push({ type: "model", model, role: "served" });
-  for (const request of Array.isArray(record.requests) ? (record.requests as RolloutRequest[]) : []) {
+  // The turn's model answered only if a request of it completed; else it is what Codex was set to use.
+  const requests = Array.isArray(record.requests) ? (record.requests as RolloutRequest[]) : [];
+  if (model) events.push({ type: "model", model, role: requests.length > 0 ? "served" : "configured" });
+  for (const request of requests) {
     const u = request.usage;
     const usage: OpenAIUsage = {
       convention: "openai",

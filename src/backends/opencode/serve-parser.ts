@@ -122,7 +122,8 @@ export function handleServerEvent(type: string, props: Json, state: SessionState
       const messageId = str(info.id);
       if (model) {
         if (messageId) state.messageModels.set(messageId, model);
-        events.push({ type: "model", model, role: "served" });
+        // The model the call went to; it counts as served once a step of it reports usage.
+        events.push({ type: "model", model, role: "configured" });
       }
       if (info.error !== undefined && info.error !== null) {
         const error = errorOf(info.error);

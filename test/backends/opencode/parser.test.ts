@@ -40,7 +40,8 @@ describe("OpenCode serve /event parser on captured SSE (1.18.33)", () => {
     const { state, metrics } = await replayWith(opencodeBackend, "serve", fixture("opencode/serve-anthropic-http401/event.sse"), { requested: config("claude-sonnet-4-5") });
     expect(state.result).toMatchObject({ isError: true, apiErrorStatus: 401, text: "invalid x-api-key (mock)" });
     expect(classifyOpenCodeFailure({ result: state.result, errors: state.errors, retries: [], stderr: "", exitCode: null, signal: "SIGTERM" })).toEqual({ code: "auth", message: "invalid x-api-key (mock)" });
-    expect([metrics.usage.total, metrics.modelName]).toEqual([0, "claude-sonnet-4-5"]);
+    // The call failed: the model is what it was sent to, not one that answered.
+    expect([metrics.usage.total, metrics.modelName, metrics.modelSource]).toEqual([0, "claude-sonnet-4-5", "config"]);
   });
 
   it("an aborted session (pilot's timeout) goes idle without the stopped step's usage: a failed result, telemetry partial", async () => {
@@ -63,7 +64,9 @@ describe("OpenCode serve /event parser on captured SSE (1.18.33)", () => {
     const events = eventsFromMessages("ses_dc34a870dffeETklyXmurBZDqk", messages);
     expect(ofType(events, "usage").map((u) => [u.id, u.usage])).toEqual([["prt_23cb5871b001BQvSLfGF66edT5", { convention: "opencode", input: 1234, output: 89, reasoning: 0, cache_read: 8901, cache_write: 567 }]]);
     expect(ofType(events, "result")).toEqual([expect.objectContaining({ isError: false })]);
-    expect(ofType(events, "model")).toEqual([{ type: "model", model: "claude-sonnet-4-5", role: "served" }]);
+    // The message names its model; the step's usage under that name is what makes it served.
+    expect(ofType(events, "model")).toEqual([{ type: "model", model: "claude-sonnet-4-5", role: "configured" }]);
+    expect(ofType(events, "usage").map((u) => u.model)).toEqual(["claude-sonnet-4-5"]);
   });
 });
 
