@@ -84,8 +84,9 @@ async function readYamlFile(file: string, mustExist: boolean): Promise<Plain | u
   try {
     value = parseYaml(text);
   } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? ` (line ${error.linePos[0].line})` : "";
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    const where = error instanceof YAMLParseError && error.linePos ? ` (line ${error.linePos[0].line}, column ${error.linePos[0].col})` : "";
+    // The yaml library ends its first line with " at line L, column C:" and a code excerpt below.
+    const message = (error instanceof Error ? error.message.split("\n")[0]! : String(error)).replace(/ at line \d+, column \d+:?$/, "");
     throw new PilotError("config", `config file ${file}${where}: invalid YAML: ${message}`, { cause: error });
   }
   if (value === null || value === undefined) return undefined; // an empty file

@@ -65,7 +65,7 @@ export async function resolveFileTask(path: string, projectDir: string): Promise
     try {
       value = (await import("../util/yaml.js")).parseYaml(match[1] ?? "") ?? {};
     } catch (error) {
-      throw new PilotError("task", `task file ${path}: invalid front matter: ${(error as Error).message.split("\n")[0]}`);
+      throw new PilotError("task", `task file ${path}: invalid front matter: ${(error as Error).message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`);
     }
     const parsed = frontMatterSchema.safeParse(value);
     if (!parsed.success) {

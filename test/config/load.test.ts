@@ -65,7 +65,9 @@ describe("config loading", () => {
     const home = tmpDir();
     const file = join(home, "config.yaml");
     writeFileSync(file, "limits:\n  task_timeout_s: [1,\n");
-    expect((await configError(() => loadConfig({ env: { PILOT_HOME: home } }))).message).toMatch(new RegExp(`^config file ${file} \\(line \\d+\\): invalid YAML`));
+    expect((await configError(() => loadConfig({ env: { PILOT_HOME: home } }))).message).toMatch(new RegExp(`^config file ${file} \\(line \\d+, column \\d+\\): invalid YAML: [^\\n]*[^:\\n]$`));
+    writeFileSync(file, "dispatch:\n\tconcurrency: 2\n");
+    expect((await configError(() => loadConfig({ env: { PILOT_HOME: home } }))).message).toBe(`config file ${file} (line 2, column 1): invalid YAML: Tabs are not allowed as indentation`);
     writeFileSync(file, "- a\n- b\n");
     expect((await configError(() => loadConfig({ env: { PILOT_HOME: home } }))).message).toBe(`config file ${file}: expected a mapping of keys at the top level`);
     expect((await configError(() => loadConfig({ env: { PILOT_HOME: home }, configFile: join(home, "nope.yaml") }))).message).toBe(`config file ${join(home, "nope.yaml")}: file not found`);
