@@ -36,6 +36,7 @@ export async function measureDispatch(tasks: number, concurrency: number): Promi
         maxAttempts: 1,
         budget: { usd: null, tokens: null },
         timeoutS: null,
+        sim: false,
         simScenario: null,
         now: Date.now(),
       });

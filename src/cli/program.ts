@@ -87,7 +87,8 @@ export function buildProgram(): Command {
     .option("--timeout <seconds>", "total timeout of the run (default: limits.task_timeout_s)", seconds)
     .option("--max-usd <usd>", "per-task USD budget", usd)
     .option("--max-tokens <n>", "per-task token budget", positiveInt)
-    .option("--sim-scenario <name>", "simulator scenario, used when the daemon runs with --sim")
+    .option("--sim", "queue it for the loopback simulator: only pilot start --sim runs it (and runs only such tasks)")
+    .option("--sim-scenario <name>", "simulator scenario for --sim (default ok)")
     .option("--json", "print the queue item as JSON")
     .action(async (task: string | undefined, options, command: Command) => {
       const { enqueueCommand } = await import("./commands/enqueue.js");

@@ -38,8 +38,9 @@ export function projectDirOf(options: { project?: string }): string {
 }
 
 export function checkScenario(name: string | undefined, sim: boolean): string {
+  // Even `ok`: without --sim the run would be real, under the user's login, and paid.
+  if (!sim && name !== undefined) throw new PilotError("usage", "--sim-scenario needs --sim");
   const scenario = name ?? "ok";
-  if (!sim && scenario !== "ok") throw new PilotError("usage", "--sim-scenario needs --sim");
   if (!parseScenario(scenario)) throw new PilotError("usage", `unknown --sim-scenario ${JSON.stringify(scenario)} (known: ${SCENARIO_NAMES.join(", ")})`);
   return scenario;
 }

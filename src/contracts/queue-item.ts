@@ -10,6 +10,8 @@ export const queueItemObjectSchema = z.object({
   project: z.string(),
   backend: z.string(),
   model: z.string().nullable(),
+  /** For the loopback simulator: run only by `pilot start --sim`. */
+  sim: z.boolean(),
   state: z.enum(QUEUE_STATES),
   priority: z.number().int(),
   attempts: z.number().int(),
@@ -38,6 +40,7 @@ export function toQueueItemObject(row: QueueRow): QueueItemObject {
     project: row.project,
     backend: row.backend,
     model: row.model,
+    sim: row.sim,
     state: row.state,
     priority: row.priority,
     attempts: row.attempts,

@@ -119,7 +119,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
     } else {
       while (running.size < config.dispatch.concurrency) {
         const executionId = newId("ex", t) as ExecutionId;
-        const claim = await claimNext(db, { owner, leaseMs, clock: now, executionId, execution: (item, attempt, at) => executionRowFor(item, attempt, executionId, config, o.sim, at) });
+        const claim = await claimNext(db, { owner, sim: o.sim, leaseMs, clock: now, executionId, execution: (item, attempt, at) => executionRowFor(item, attempt, executionId, config, o.sim, at) });
         if (!claim) break;
         log.info({ queueItemId: claim.item.id, executionId, taskRef: claim.item.task_ref, backend: claim.item.backend, attempt: claim.attempt, project: claim.item.project }, "claimed a task");
         start(claim);
@@ -127,7 +127,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
     }
     if (config.github.intake && t - lastIntake >= config.github.poll_interval_s * 1000) {
       lastIntake = t;
-      await takeInIssues({ db, config, logger: log, env: o.env, project: realProject(config.github.project ?? o.project), now }).catch((error: unknown) =>
+      await takeInIssues({ db, config, logger: log, env: o.env, project: realProject(config.github.project ?? o.project), sim: o.sim, now }).catch((error: unknown) =>
         log.warn({ err: coerceError(error) }, "GitHub intake failed; trying again at the next interval"),
       );
     }

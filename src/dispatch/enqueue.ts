@@ -14,6 +14,8 @@ export interface EnqueueTaskInput {
   maxAttempts: number;
   budget: TaskPayload["budget"];
   timeoutS: number | null;
+  /** For the loopback simulator (then `simScenario` is set, default `ok`). */
+  sim: boolean;
   simScenario: string | null;
   now: number;
 }
@@ -28,7 +30,8 @@ export async function enqueueTask(db: Db, input: EnqueueTaskInput): Promise<{ it
     project: input.project,
     backend: input.backend,
     model: input.model?.model ?? null,
-    payload: payloadFor(input.task, { model: input.model, budget: input.budget, timeout_s: input.timeoutS, sim_scenario: input.simScenario }),
+    payload: payloadFor(input.task, { model: input.model, budget: input.budget, timeout_s: input.timeoutS, sim_scenario: input.sim ? (input.simScenario ?? "ok") : null }),
+    sim: input.sim,
     priority: input.priority,
     maxAttempts: input.maxAttempts,
     now: input.now,

@@ -11,7 +11,8 @@ import { enqueueTask } from "./enqueue.js";
  * enqueued as `GH-N`. Each issue is taken once (a finished task is not taken again while the
  * label stays; `pilot enqueue GH-N` runs it again).
  */
-export async function takeInIssues(ctx: { db: Db; config: PilotConfig; logger: Logger; env: NodeJS.ProcessEnv; project: string; now: () => number; fetch?: typeof fetch }): Promise<string[]> {
+/** `sim`: the daemon's mode; the issues it takes in are its to run (a `--sim` daemon's, against the simulator). */
+export async function takeInIssues(ctx: { db: Db; config: PilotConfig; logger: Logger; env: NodeJS.ProcessEnv; project: string; sim: boolean; now: () => number; fetch?: typeof fetch }): Promise<string[]> {
   const { repo, issues } = await labeledIssues({ config: ctx.config, projectDir: ctx.project, env: ctx.env, ...(ctx.fetch ? { fetch: ctx.fetch } : {}) }, ctx.config.github.label);
   const backend = getBackend(ctx.config.default_backend);
   const configured = backend.configuredModel(ctx.config);
@@ -30,6 +31,7 @@ export async function takeInIssues(ctx: { db: Db; config: PilotConfig; logger: L
       maxAttempts: ctx.config.dispatch.max_attempts,
       budget: { usd: ctx.config.budgets.per_task_usd, tokens: ctx.config.budgets.per_task_tokens },
       timeoutS: null,
+      sim: ctx.sim,
       simScenario: null,
       now: ctx.now(),
     });

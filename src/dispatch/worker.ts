@@ -70,10 +70,6 @@ export async function runClaim(ctx: WorkerContext, claim: Claim, signal: AbortSi
     return failClaim(ctx, claim, "bad_task", (error as Error).message, log);
   }
   const p = payload.data;
-  // A task queued for the simulator must never become a real, paid run under the user's login.
-  if (!ctx.simulator && p.sim_scenario !== null) {
-    return failClaim(ctx, claim, "bad_task", `queue item ${item.id} was queued for the simulator (--sim-scenario ${p.sim_scenario}) but this daemon runs for real: start it with --sim, or queue the task without --sim-scenario`, log);
-  }
   return runExecution({
     db: ctx.db,
     config: ctx.config,

@@ -19,6 +19,8 @@ export interface NewQueueItem {
   backend: string;
   model: string | null;
   payload: Record<string, unknown>;
+  /** For the loopback simulator: only a `pilot start --sim` claims it. */
+  sim: boolean;
   priority: number;
   maxAttempts: number;
   now: number;
@@ -40,6 +42,7 @@ export async function enqueue(db: Db, item: NewQueueItem): Promise<{ item: Queue
         backend: item.backend,
         model: item.model,
         payload: item.payload,
+        sim: item.sim,
         state: "queued" as const,
         priority: item.priority,
         max_attempts: item.maxAttempts,
@@ -67,12 +70,13 @@ export interface Claim {
 }
 
 /**
- * Claims the next due task whose project has nothing running (by priority, then age), and
- * creates the execution row of this attempt, in one transaction.
+ * Claims the next due task of the daemon's kind (sim or real) whose project has nothing
+ * running (by priority, then age), and creates the execution row of this attempt, in one
+ * transaction. A real daemon never takes a task queued for the simulator, nor the reverse.
  */
 export async function claimNext(
   db: Db,
-  options: { owner: string; leaseMs: number; clock: () => number; executionId: ExecutionId; execution: (item: QueueRow, attempt: number, now: number) => NewExecutionRow },
+  options: { owner: string; sim: boolean; leaseMs: number; clock: () => number; executionId: ExecutionId; execution: (item: QueueRow, attempt: number, now: number) => NewExecutionRow },
 ): Promise<Claim | null> {
   return db.transaction(
     (tx) => {
@@ -82,7 +86,7 @@ export async function claimNext(
       const item = tx
         .select()
         .from(queue)
-        .where(and(eq(queue.state, "queued"), lte(queue.available_at, now), sql`${queue.project} not in ${busy}`))
+        .where(and(eq(queue.state, "queued"), eq(queue.sim, options.sim), lte(queue.available_at, now), sql`${queue.project} not in ${busy}`))
         .orderBy(desc(queue.priority), asc(queue.created_at), asc(queue.id))
         .limit(1)
         .get();

@@ -111,6 +111,8 @@ export const queue = sqliteTable(
     model: text("model"),
     /** The resolved task (prompt and per-task settings) as JSON, so a run does not depend on the source changing. */
     payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    /** Queued for the loopback simulator (`enqueue --sim`): only a `pilot start --sim` claims it, and only it. */
+    sim: integer("sim", { mode: "boolean" }).notNull().default(false),
     state: text("state", { enum: QUEUE_STATES }).notNull(),
     priority: integer("priority").notNull().default(0),
     /** Counted at claim (a crash still counts); the retry budget. */
@@ -131,8 +133,8 @@ export const queue = sqliteTable(
   },
   (t) => [
     uniqueIndex("queue_idempotency_key_active_idx").on(t.idempotency_key).where(sql`state in ('queued', 'leased')`),
-    // The claim: the next queued item by priority and age, among those due.
-    index("queue_state_priority_created_at_idx").on(t.state, sql`${t.priority} desc`, t.created_at),
+    // The claim: the next queued item of the daemon's kind (sim or real) by priority and age, among those due.
+    index("queue_state_sim_priority_created_at_idx").on(t.state, t.sim, sql`${t.priority} desc`, t.created_at),
     // Per-project exclusivity and lease recovery look at leased items.
     index("queue_state_project_idx").on(t.state, t.project),
     index("queue_idempotency_key_idx").on(t.idempotency_key),

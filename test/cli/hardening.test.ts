@@ -74,6 +74,10 @@ describe("limits and values that cannot work are refused", () => {
     const home = tmpDir();
     expect((await pilot(["run", "--sim", "--prompt", "x", "--model", ""], { home })).exitCode).toBe(2);
     expect((await pilot(["run", "--sim", "--prompt", "x", "--sim-scenario", "http500x0"], { home })).exitCode).toBe(2);
+    // Even the default scenario: without --sim the run would be real, and paid.
+    for (const command of ["run", "enqueue"]) {
+      expect(await pilot([command, "--prompt", "x", "--sim-scenario", "ok"], { home })).toMatchObject({ exitCode: 2, stderr: "pilot: --sim-scenario needs --sim\n" });
+    }
     expect((await pilot(["run", "GH-0"], { home })).exitCode).toBe(1);
     expect((await pilot(["run", "https://gitlab.com/acme/widgets/-/issues/1"], { home })).stderr).toContain("unknown task ref");
     expect(databaseExists(home)).toBe(false);

@@ -46,7 +46,7 @@ describe("daily and monthly caps", () => {
     withDb(home, (db) =>
       db.insert(executions).values({ id: "ex_spent" as ExecutionId, task_ref: "t", task_source: "prompt", project: "/p", backend: "claude-code", mode: "x", status: "running", created_at: now, started_at: now, updated_at: now, cost_usd: 1.25, runner: "elsewhere:1" }).run(),
     );
-    await pilot(["enqueue", "--prompt", "waits", "--project", project()], { home, env: BINARIES });
+    await pilot(["enqueue", "--sim", "--prompt", "waits", "--project", project()], { home, env: BINARIES });
     const daemon = startDaemon(home);
     const line = await daemon.waitFor((l) => l.cap === "daily");
     expect(line).toMatchObject({ level: 40, limitUsd: 1, spentUsd: 1.25, msg: "daily budget reached: dispatch paused, queued tasks wait" });

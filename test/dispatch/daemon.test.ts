@@ -1,7 +1,8 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { executions, queue } from "../../src/store/schema.js";
+import { eq } from "drizzle-orm";
+import { executions, queue, type QueueItemId } from "../../src/store/schema.js";
 import { pilot } from "../helpers/pilot.js";
 import { BINARIES, liveInGroup, startDaemon, until, withDb, writeConfig } from "../helpers/daemon.js";
 import { FIXTURES } from "../helpers/paths.js";
@@ -17,7 +18,7 @@ function project(name: string): string {
   return dir;
 }
 
-const enqueue = (home: string, args: string[]) => pilot(["enqueue", ...args], { home, env: BINARIES });
+const enqueue = (home: string, args: string[]) => pilot(["enqueue", "--sim", ...args], { home, env: BINARIES });
 
 describe("pilot start: dispatch", () => {
   it("runs everything once, in priority order per project, never two at once in a project, at most the concurrency cap", async () => {
@@ -125,11 +126,11 @@ describe("pilot start: dispatch", () => {
   it("cancels a queued task at once and a running one within a couple of seconds", async () => {
     const home = tmpDir("pilot-home-");
     writeConfig(home, FAST);
-    const queued = JSON.parse((await pilot(["enqueue", "--prompt", "never", "--project", project("f"), "--json"], { home })).stdout).item.id as string;
+    const queued = JSON.parse((await pilot(["enqueue", "--sim", "--prompt", "never", "--project", project("f"), "--json"], { home })).stdout).item.id as string;
     expect((await pilot(["cancel", queued], { home })).stdout).toContain("it was queued and will not run");
     expect(withDb(home, (db) => db.select().from(queue).all()[0]!.state)).toBe("cancelled");
 
-    const stalled = JSON.parse((await pilot(["enqueue", "--prompt", "stall", "--project", project("g"), "--sim-scenario", "stall", "--json"], { home })).stdout).item.id as string;
+    const stalled = JSON.parse((await pilot(["enqueue", "--sim", "--prompt", "stall", "--project", project("g"), "--sim-scenario", "stall", "--json"], { home })).stdout).item.id as string;
     const daemon = startDaemon(home);
     await until(() => withDb(home, (db) => db.select().from(executions).all().find((r) => r.status === "running" && r.tokens_total > 0)), 30_000, "the stalled run");
     const asked = Date.now();
@@ -142,17 +143,35 @@ describe("pilot start: dispatch", () => {
     expect((await daemon.child).exitCode).toBe(0);
   });
 
-  it("never runs an item queued for the simulator for real: a daemon without --sim fails it as a bad task", async () => {
+  it("a real daemon never runs a task queued for the simulator, and a sim daemon never a real one", async () => {
     const home = tmpDir("pilot-home-");
     writeConfig(home, FAST);
     const marker = join(home, "fake-claude-ran");
-    const id = JSON.parse((await pilot(["enqueue", "--prompt", "meant for sim", "--project", project("h"), "--sim-scenario", "ok", "--json"], { home })).stdout).item.id as string;
-    const daemon = startDaemon(home, [], { PILOT_BACKENDS__CLAUDE_CODE__BINARY: join(FIXTURES, "bin", "fake-claude.mjs"), FAKE_CLAUDE_TOUCH: marker });
-    const item = await until(() => withDb(home, (db) => db.select().from(queue).all().find((i) => i.id === id && i.state === "dead")), 15_000, "the dead item");
-    expect([item.last_error_code, item.last_error]).toEqual(["bad_task", expect.stringContaining("queued for the simulator (--sim-scenario ok) but this daemon runs for real")]);
-    expect(withDb(home, (db) => db.select().from(executions).all().map((r) => [r.status, r.error_code]))).toEqual([["failed", "bad_task"]]);
-    expect(existsSync(marker)).toBe(false);
-    daemon.child.kill("SIGTERM");
-    expect((await daemon.child).exitCode).toBe(0);
+    const add = async (args: string[]) => JSON.parse((await pilot(["enqueue", ...args, "--json"], { home })).stdout).item.id as string;
+    const forSim = await add(["--sim", "--prompt", "meant for sim", "--project", project("h")]);
+    const forReal = await add(["--backend", "noop", "--prompt", "real work", "--project", project("i")]);
+    const realClaude = await add(["--prompt", "real claude", "--project", project("j")]);
+    const state = (id: string) => withDb(home, (db) => db.select().from(queue).all().find((i) => i.id === id)!.state);
+
+    // The real daemon, its Claude a script that leaves a mark if started.
+    const real = startDaemon(home, [], {
+      PILOT_BACKENDS__CLAUDE_CODE__BINARY: join(FIXTURES, "bin", "fake-claude.mjs"),
+      FAKE_CLAUDE_TOUCH: marker,
+      FAKE_CLAUDE_FILE: join(FIXTURES, "claude", "stream-json-ok.jsonl"),
+    });
+    await until(() => (state(forReal) === "done" && state(realClaude) === "done" ? true : undefined), 15_000, "the real tasks");
+    real.child.kill("SIGTERM");
+    expect((await real.child).exitCode).toBe(0);
+    expect(state(forSim)).toBe("queued");
+    expect(existsSync(marker)).toBe(true); // it did run the real Claude task: the marker works
+
+    // Put the real Claude task back: a sim daemon must leave it alone.
+    withDb(home, (db) => db.update(queue).set({ state: "queued" }).where(eq(queue.id, realClaude as QueueItemId)).run());
+    const sim = startDaemon(home, ["--sim"]);
+    await until(() => (state(forSim) === "done" ? true : undefined), 30_000, "the sim task");
+    sim.child.kill("SIGTERM");
+    expect((await sim.child).exitCode).toBe(0);
+    expect(state(realClaude)).toBe("queued");
+    expect(withDb(home, (db) => db.select().from(executions).all().filter((r) => r.sim).map((r) => r.task_ref))).toEqual([expect.stringMatching(/^prompt:/)]);
   });
 });

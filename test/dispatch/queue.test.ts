@@ -28,11 +28,11 @@ afterEach(() => {
 
 const task = (ref: string) => ({ ref, source: "prompt" as const, title: ref, prompt: ref });
 const add = (d: Db, ref: string, project: string, priority = 0, now = 1000) =>
-  enqueueTask(d, { task: task(ref), project, backend: "noop", model: null, priority, maxAttempts: 3, budget: { usd: null, tokens: null }, timeoutS: null, simScenario: null, now });
+  enqueueTask(d, { task: task(ref), project, backend: "noop", model: null, priority, maxAttempts: 3, budget: { usd: null, tokens: null }, timeoutS: null, sim: false, simScenario: null, now });
 let n = 0;
 const claim = (d: Db, owner: string, now: number) => {
   const id = `ex_test${++n}` as ExecutionId;
-  return claimNext(d, { owner, leaseMs: 60_000, clock: () => now, executionId: id, execution: (item, attempt, at) => executionRowFor(item, attempt, id, config, false, at) });
+  return claimNext(d, { owner, sim: false, leaseMs: 60_000, clock: () => now, executionId: id, execution: (item, attempt, at) => executionRowFor(item, attempt, id, config, false, at) });
 };
 
 describe("the queue", () => {
@@ -60,6 +60,20 @@ describe("the queue", () => {
     expect(await claim(db, "w2", 5000)).toBeNull();
     expect((await claim(db, "w2", 10_000))?.item.task_ref).toBe("b");
     expect([c1!.attempt, c1!.item.attempts, c1!.item.lease_owner]).toEqual([1, 1, "w1"]);
+  });
+
+  it("a real daemon never claims an item queued for the simulator, nor a sim daemon a real one", async () => {
+    db = openDb(join(tmpDir(), "pilot.db"));
+    await enqueueTask(db, { task: task("for-sim"), project: "/s", backend: "noop", model: null, priority: 9, maxAttempts: 3, budget: { usd: null, tokens: null }, timeoutS: null, sim: true, simScenario: null, now: 1000 });
+    await add(db, "for-real", "/r");
+    const claimAs = (sim: boolean) => {
+      const id = `ex_simfilter${++n}` as ExecutionId;
+      return claimNext(db!, { owner: "w", sim, leaseMs: 60_000, clock: () => 2000, executionId: id, execution: (item, attempt, at) => executionRowFor(item, attempt, id, config, sim, at) });
+    };
+    expect((await claimAs(false))?.item.task_ref).toBe("for-real");
+    expect(await claimAs(false)).toBeNull();
+    const sim = await claimAs(true);
+    expect([sim?.item.task_ref, sim?.item.sim, (sim?.item.payload as { sim_scenario: string }).sim_scenario]).toEqual(["for-sim", true, "ok"]);
   });
 
   it("renews only the leases its owner holds", async () => {
@@ -91,7 +105,7 @@ describe("GitHub intake", () => {
     try {
       db = openDb(join(tmpDir(), "pilot.db"));
       const cfg = configSchema.parse({ github: { repo: "acme/shop", api_url: api, label: "agent", intake: true } });
-      const ctx = { db, config: cfg, logger: silentLogger(), env: {}, project: "/work/shop", now: () => 1000 };
+      const ctx = { db, config: cfg, logger: silentLogger(), env: {}, project: "/work/shop", sim: false, now: () => 1000 };
       const taken = await takeInIssues(ctx);
       expect(taken).toHaveLength(2);
       expect(requests[0]).toBe("/repos/acme/shop/issues?state=open&labels=agent&per_page=100");

@@ -24,8 +24,8 @@ describe("crash recovery", () => {
   it("kill -9 mid-run, restart: nothing left running, nothing lost, nothing run twice, the interrupted run's usage kept", async () => {
     const home = tmpDir("pilot-home-");
     writeConfig(home, FAST);
-    await pilot(["enqueue", "--prompt", "stall", "--project", project("s"), "--sim-scenario", "stall", "--timeout", "5"], { home, env: BINARIES });
-    for (const name of ["o1", "o2"]) await pilot(["enqueue", "--prompt", name, "--project", project(name)], { home, env: BINARIES });
+    await pilot(["enqueue", "--sim", "--prompt", "stall", "--project", project("s"), "--sim-scenario", "stall", "--timeout", "5"], { home, env: BINARIES });
+    for (const name of ["o1", "o2"]) await pilot(["enqueue", "--sim", "--prompt", name, "--project", project(name)], { home, env: BINARIES });
 
     const first = startDaemon(home);
     const stalled = await until(() => withDb(home, (db) => db.select().from(executions).all().find((r) => r.task_title === "stall" && r.status === "running" && r.tokens_total > 0)), 30_000, "the stalled run with usage");
@@ -77,8 +77,8 @@ describe("crash recovery", () => {
     const home = tmpDir("pilot-home-");
     writeConfig(home, FAST);
     const projects = ["p1", "p2", "p3", "p4"].map(project);
-    for (let i = 0; i < 12; i++) await pilot(["enqueue", "--backend", "noop", "--prompt", `noop ${i}`, "--project", projects[i % 4]!], { home });
-    for (let i = 0; i < 2; i++) await pilot(["enqueue", "--prompt", `real ${i}`, "--project", projects[i]!], { home, env: BINARIES });
+    for (let i = 0; i < 12; i++) await pilot(["enqueue", "--sim", "--backend", "noop", "--prompt", `noop ${i}`, "--project", projects[i % 4]!], { home });
+    for (let i = 0; i < 2; i++) await pilot(["enqueue", "--sim", "--prompt", `real ${i}`, "--project", projects[i]!], { home, env: BINARIES });
     const daemons = [startDaemon(home), startDaemon(home)];
     const rows = await until(
       () => withDb(home, (db) => (db.select().from(queue).all().every((i) => i.state === "done") ? db.select().from(executions).all() : undefined)),

@@ -27,7 +27,7 @@ export async function queueCommand(options: GlobalOptions & { all?: boolean; lim
       i.state === "leased" && i.cancel_requested ? "leased (cancelling)" : i.state,
       String(i.priority),
       `${i.attempts}/${i.max_attempts}`,
-      i.backend,
+      i.sim ? `${i.backend} (sim)` : i.backend,
       i.state !== "queued" ? "" : Date.parse(i.available_at) <= now ? "now" : i.available_at.replace("T", " ").slice(0, 19),
       i.last_error?.code ?? "",
       i.task_ref,
