@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "./db.js";
 import type { Writer } from "./save-execution-metrics.js";
 import { executions, queue, type ExecutionId, type NewExecutionRow, type QueueItemId, type QueueRow, type QueueState } from "./schema.js";
@@ -86,7 +86,7 @@ export async function claimNext(
       const item = tx
         .select()
         .from(queue)
-        .where(and(eq(queue.state, "queued"), eq(queue.sim, options.sim), lte(queue.available_at, now), sql`${queue.project} not in ${busy}`))
+        .where(and(eq(queue.state, "queued"), eq(queue.sim, options.sim), isNull(queue.cancel_requested_at), lte(queue.available_at, now), sql`${queue.project} not in ${busy}`))
         .orderBy(desc(queue.priority), asc(queue.created_at), asc(queue.id))
         .limit(1)
         .get();
@@ -144,6 +144,10 @@ export type Settlement =
  * the lease holder may: an item whose lease was recovered elsewhere is left alone.
  */
 export function settleClaim(tx: Writer, id: QueueItemId, owner: string, settlement: Settlement, error: { code: string | null; message: string | null }, now: number): boolean {
+  // A cancel asked for while it ran wins over going back to the queue (a shutdown, a retry).
+  const held = tx.select({ cancel: queue.cancel_requested_at }).from(queue).where(and(eq(queue.id, id), eq(queue.state, "leased"), eq(queue.lease_owner, owner))).get();
+  if (!held) return false;
+  if (held.cancel !== null && settlement.state === "queued") settlement = { state: "cancelled" };
   const set: Partial<QueueRow> = {
     state: settlement.state,
     lease_owner: null,
@@ -198,6 +202,7 @@ export async function cancelQueueItem(db: Db, id: QueueItemId, now: number): Pro
         return { action: "cancelled" };
       }
       if (item.state === "leased") {
+        // Seen by its daemon within a second or two; if that daemon is gone, recovery cancels the item.
         tx.update(queue).set({ cancel_requested_at: now, updated_at: now }).where(eq(queue.id, id)).run();
         if (item.last_execution_id) {
           tx.update(executions).set({ cancel_requested_at: now }).where(and(eq(executions.id, item.last_execution_id), eq(executions.status, "running"))).run();
@@ -212,7 +217,8 @@ export async function cancelQueueItem(db: Db, id: QueueItemId, now: number): Pro
 
 /** Puts a leased item back (its worker is gone), or ends it when its attempts are used up. */
 export function releaseAbandoned(tx: Writer, item: QueueRow, now: number, retryAt: number): QueueState {
-  const state: QueueState = item.attempts < item.max_attempts ? "queued" : "dead";
+  // A cancel asked for while its worker was gone is carried out now, not lost.
+  const state: QueueState = item.cancel_requested_at !== null ? "cancelled" : item.attempts < item.max_attempts ? "queued" : "dead";
   tx
     .update(queue)
     .set({
@@ -220,8 +226,8 @@ export function releaseAbandoned(tx: Writer, item: QueueRow, now: number, retryA
       lease_owner: null,
       lease_expires_at: null,
       available_at: state === "queued" ? retryAt : item.available_at,
-      last_error_code: "interrupted",
-      last_error: "the pilot process running it went away",
+      last_error_code: state === "cancelled" ? "cancelled" : "interrupted",
+      last_error: state === "cancelled" ? "cancelled by pilot cancel (its pilot had gone away)" : "the pilot process running it went away",
       updated_at: now,
     })
     .where(and(eq(queue.id, item.id), eq(queue.state, "leased"), eq(queue.lease_owner, item.lease_owner ?? "")))

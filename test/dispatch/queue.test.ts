@@ -11,7 +11,7 @@ import { enqueueTask } from "../../src/dispatch/enqueue.js";
 import { takeInIssues } from "../../src/dispatch/intake.js";
 import { executionRowFor } from "../../src/dispatch/worker.js";
 import { closeDb, openDb, type Db } from "../../src/store/db.js";
-import { claimNext, renewLeases } from "../../src/store/queue.js";
+import { claimNext, renewLeases, settleClaim } from "../../src/store/queue.js";
 import { executions, queue, type ExecutionId } from "../../src/store/schema.js";
 import { silentLogger } from "../../src/util/logger.js";
 import { executionFrom, pilot } from "../helpers/pilot.js";
@@ -74,6 +74,15 @@ describe("the queue", () => {
     expect(await claimAs(false)).toBeNull();
     const sim = await claimAs(true);
     expect([sim?.item.task_ref, sim?.item.sim, (sim?.item.payload as { sim_scenario: string }).sim_scenario]).toEqual(["for-sim", true, "ok"]);
+  });
+
+  it("a cancel asked for during a run wins over requeueing it at shutdown or for a retry", async () => {
+    db = openDb(join(tmpDir(), "pilot.db"));
+    await add(db, "c", "/c");
+    const c = await claim(db, "w1", 1000);
+    db.update(queue).set({ cancel_requested_at: 1500 }).run();
+    const settled = db.transaction((tx) => settleClaim(tx, c!.item.id, "w1", { state: "queued", availableAt: 2000, uncount: true }, { code: "cancelled", message: "stopped" }, 2000));
+    expect([settled, db.select().from(queue).get()!.state]).toEqual([true, "cancelled"]);
   });
 
   it("renews only the leases its owner holds", async () => {

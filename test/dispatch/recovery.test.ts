@@ -6,7 +6,7 @@ import { resolvePaths } from "../../src/config/paths.js";
 import { configSchema } from "../../src/config/schema.js";
 import { recoverAbandoned } from "../../src/dispatch/recovery.js";
 import { closeDb, openDb } from "../../src/store/db.js";
-import { executions, queue, type ExecutionId } from "../../src/store/schema.js";
+import { executions, queue, type ExecutionId, type QueueItemId } from "../../src/store/schema.js";
 import { silentLogger } from "../../src/util/logger.js";
 import { pilot } from "../helpers/pilot.js";
 import { BINARIES, liveInGroup, startDaemon, until, withDb, writeConfig } from "../helpers/daemon.js";
@@ -174,6 +174,27 @@ describe("crash recovery", () => {
       expect(recovered).toEqual(["ex_lostrecording01"]);
       const row = db.select().from(executions).get()!;
       expect([row.status, row.error_code, row.tokens_total, row.tokens_cache_read, row.model_name, row.telemetry_status]).toEqual(["interrupted", "interrupted", 10791, 8901, "claude-opus-4-8", "partial"]);
+    } finally {
+      closeDb(db);
+    }
+  });
+
+  it("a cancel asked for while the daemon was gone is carried out by the recovery, not lost", async () => {
+    const home = tmpDir("pilot-home-");
+    const db = openDb(join(home, "data", "pilot.db"));
+    try {
+      const now = Date.now();
+      const dead = `${hostname()}:2147483646`;
+      db.insert(queue)
+        .values({ id: "q_cancelme" as QueueItemId, task_ref: "t", task_source: "prompt", project: "/p", backend: "claude-code", payload: {}, state: "leased", attempts: 1, max_attempts: 3, runs: 1, lease_owner: `${dead}:abc`, lease_expires_at: now + 60_000, available_at: now, idempotency_key: "k", last_execution_id: "ex_cancelme0001" as ExecutionId, created_at: now, updated_at: now })
+        .run();
+      db.insert(executions)
+        .values({ id: "ex_cancelme0001" as ExecutionId, queue_item_id: "q_cancelme", attempt: 1, task_ref: "t", task_source: "prompt", project: "/p", backend: "claude-code", mode: "stream-json", status: "running", runner: dead, created_at: now, updated_at: now })
+        .run();
+      expect((await pilot(["cancel", "q_cancelme"], { home })).stdout).toContain("is gone: the next pilot start cancels it");
+      await recoverAbandoned({ db, config: configSchema.parse({}), paths: resolvePaths({ PILOT_HOME: home }), logger: silentLogger(), now: Date.now });
+      expect(db.select({ state: queue.state, code: queue.last_error_code }).from(queue).get()).toEqual({ state: "cancelled", code: "cancelled" });
+      expect(db.select({ status: executions.status }).from(executions).get()!.status).toBe("interrupted");
     } finally {
       closeDb(db);
     }

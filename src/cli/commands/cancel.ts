@@ -1,4 +1,5 @@
 import { eq, and } from "drizzle-orm";
+import { runnerAlive } from "../../dispatch/runner-liveness.js";
 import { closeDb } from "../../store/db.js";
 import { getExecution } from "../../store/executions.js";
 import { cancelQueueItem } from "../../store/queue.js";
@@ -22,14 +23,27 @@ export async function cancelCommand(id: string, options: GlobalOptions): Promise
       if (!item) throw new PilotError("not_found", `no queue item ${id}`);
       const result = await cancelQueueItem(db, item.id, now);
       if (result.action === "cancelled") process.stdout.write(`cancelled ${item.id} (${item.task_ref}): it was queued and will not run\n`);
-      else if (result.action === "requested") process.stdout.write(`cancel requested for ${item.id} (${item.task_ref}): the daemon stops it within a second or two\n`);
+      else if (result.action === "requested" && runnerAlive(item.lease_owner) === false) {
+        process.stdout.write(`cancel requested for ${item.id} (${item.task_ref}), but the daemon running it (${item.lease_owner}) is gone: the next pilot start cancels it\n`);
+      } else if (result.action === "requested") process.stdout.write(`cancel requested for ${item.id} (${item.task_ref}): the daemon stops it within a second or two\n`);
       else throw new PilotError("usage", `${item.id} is already ${result.state ?? "gone"}: nothing to cancel`);
       return 0;
     }
     const { row } = await getExecution(db, id);
     if (row.status !== "running") throw new PilotError("usage", `execution ${row.id} is ${row.status}, not running: nothing to cancel`);
-    db.update(executions).set({ cancel_requested_at: now }).where(and(eq(executions.id, row.id), eq(executions.status, "running"))).run();
-    process.stdout.write(`cancel requested for ${row.id} (${row.task_ref}): the pilot running it stops it within a second or two\n`);
+    db.transaction(
+      (tx) => {
+        tx.update(executions).set({ cancel_requested_at: now }).where(and(eq(executions.id, row.id), eq(executions.status, "running"))).run();
+        // Its queue item too: if its daemon is gone, the recovery cancels the item instead of requeueing it.
+        if (row.queue_item_id) tx.update(queue).set({ cancel_requested_at: now, updated_at: now }).where(and(eq(queue.id, row.queue_item_id as QueueItemId), eq(queue.state, "leased"))).run();
+      },
+      { behavior: "immediate" },
+    );
+    if (runnerAlive(row.runner) === false) {
+      process.stdout.write(`cancel requested for ${row.id} (${row.task_ref}), but the pilot running it (${row.runner}) is gone: pilot start recovers the run as interrupted${row.queue_item_id ? " and cancels its queue item" : ""}\n`);
+    } else {
+      process.stdout.write(`cancel requested for ${row.id} (${row.task_ref}): the pilot running it stops it within a second or two\n`);
+    }
     return 0;
   } finally {
     closeDb(db);
