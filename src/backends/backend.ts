@@ -73,6 +73,11 @@ export interface Backend {
   /** The backend's documented default model, for CLIs that never print theirs. */
   defaultModel: string | null;
   createParser(options: { maxLineBytes: number; mode: string }): StreamParser;
+  /**
+   * The side sources of a run whose pilot died before reading them (its `collectSide` never
+   * ran), for the recovery: Codex's rollout file holds the usage of the requests that finished.
+   */
+  recoverSide?(facts: { sessionId: string | null; startedAt: number; simHome: string | null; config: PilotConfig; env: NodeJS.ProcessEnv }): Promise<SideRecord[]>;
   start(ctx: StartContext): Promise<BackendRun>;
   /** Null when the evidence shows a completed run. */
   classifyFailure(evidence: FailureEvidence): Failure | null;

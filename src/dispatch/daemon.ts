@@ -63,7 +63,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
   for (const finding of await runHealthChecks({ db, config, paths: o.paths, env: o.env, now: now() })) {
     log[finding.level]({ check: finding.check, ...finding.fields }, finding.message);
   }
-  const recoveryCtx = { db, config, paths: o.paths, logger: log, now };
+  const recoveryCtx = { db, config, paths: o.paths, logger: log, now, env: o.env };
   const recovered = await recoverAbandoned(recoveryCtx);
   if (recovered.length > 0) log.warn({ executions: recovered }, `recovered ${recovered.length} execution(s) left running by a pilot that went away`);
 

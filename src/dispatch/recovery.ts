@@ -5,6 +5,7 @@ import { getBackend } from "../backends/registry.js";
 import type { PilotPaths } from "../config/paths.js";
 import type { PilotConfig } from "../config/schema.js";
 import { signalGroup } from "../executor/process.js";
+import { RecordingWriter } from "../executor/recording.js";
 import { replayInput } from "../executor/replay.js";
 import { RunState, type ExecutionMetrics } from "../executor/run-state.js";
 import { RUNNER } from "../executor/run-execution.js";
@@ -33,6 +34,8 @@ export interface RecoveryContext {
   paths: PilotPaths;
   logger: Logger;
   now: () => number;
+  /** The daemon's environment (where a backend's own files are, e.g. CODEX_HOME). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function isAbandoned(row: Pick<ExecutionRow, "runner" | "updated_at">, now: number, staleAfterMs: number): boolean {
@@ -110,13 +113,36 @@ async function interrupt(ctx: RecoveryContext, row: ExecutionRow): Promise<void>
   );
 }
 
-/** The usage in an abandoned run's recording, parsed with today's code. */
+/**
+ * The usage in an abandoned run's recording, parsed with today's code. The side sources its
+ * pilot never read (Codex's rollout: the usage of the requests that finished) are read now
+ * and appended to the recording first, so a later `pilot reparse` finds them too.
+ */
 async function recoveredMetrics(ctx: RecoveryContext, row: ExecutionRow): Promise<ExecutionMetrics> {
   const prices = () => new PriceBook({ overrides: ctx.config.pricing.models, at: new Date(row.started_at ?? row.created_at) });
   if (row.recording_path && existsSync(row.recording_path)) {
+    const path = row.recording_path;
+    const replay = () => replayInput(createReadStream(path) as AsyncIterable<Buffer>, path, { prices, maxLineBytes: ctx.config.limits.max_line_bytes });
     try {
-      const result = await replayInput(createReadStream(row.recording_path) as AsyncIterable<Buffer>, row.recording_path, { prices, maxLineBytes: ctx.config.limits.max_line_bytes });
-      return result.metrics;
+      const first = await replay();
+      const backend = first.backend;
+      // A recording with its `exit` record was finished by its pilot, side sources included.
+      if (!backend.recoverSide || first.side.some((r) => r.pilot_side === "exit")) return first.metrics;
+      const records = await backend.recoverSide({
+        sessionId: first.state.sessionId,
+        startedAt: row.started_at ?? row.created_at,
+        simHome: row.sim ? join(ctx.paths.simDir, row.id, "home") : null,
+        config: ctx.config,
+        env: ctx.env ?? process.env,
+      });
+      if (records.length === 0) return first.metrics;
+      const writer = RecordingWriter.append(path);
+      try {
+        for (const record of records) writer.side(record.pilot_side, record);
+      } finally {
+        writer.close();
+      }
+      return (await replay()).metrics;
     } catch (error) {
       ctx.logger.warn({ err: coerceError(error), executionId: row.id }, "cannot re-parse the recording of an abandoned run");
     }

@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, openSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, fstatSync, openSync, readSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
 import { PilotError } from "../util/errors.js";
@@ -40,6 +40,19 @@ export class RecordingWriter {
   private constructor(path: string, fd: number) {
     this.path = path;
     this.#fd = fd;
+  }
+
+  /** Side records added later (the recovery of a run whose pilot died writes what it found). */
+  static append(path: string): RecordingWriter {
+    const fd = openSync(path, "a+");
+    const writer = new RecordingWriter(path, fd);
+    const size = fstatSync(fd).size;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      readSync(fd, last, 0, 1, size - 1);
+      writer.#endsWithNewline = last[0] === NEWLINE;
+    }
+    return writer;
   }
 
   static create(path: string, header: RecordingHeader): RecordingWriter {

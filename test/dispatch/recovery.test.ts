@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -198,6 +198,31 @@ describe("crash recovery", () => {
     } finally {
       closeDb(db);
     }
+  });
+
+  it("a Codex run killed with -9 keeps the usage of its finished requests: the recovery reads the rollout its pilot never read", async () => {
+    const home = tmpDir("pilot-home-");
+    writeConfig(home, FAST);
+    const { execa } = await import("execa");
+    const { PILOT_BIN } = await import("../helpers/paths.js");
+    const run = execa(process.execPath, [PILOT_BIN, "run", "--backend", "codex", "--sim", "--sim-scenario", "stall", "--prompt", "x", "--project", project("c")], {
+      env: { PATH: process.env.PATH!, HOME: home, PILOT_HOME: home, ...BINARIES },
+      extendEnv: false,
+      reject: false,
+    });
+    // The first request (a tool call) finished once its command ran; the second one stalls.
+    const row = await until(() => withDb(home, (db) => db.select().from(executions).all().find((r) => r.status === "running" && r.recording_path && existsSync(r.recording_path) && readFileSync(r.recording_path, "utf8").includes('"command_execution"'))), 30_000, "the stalled Codex run");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    run.kill("SIGKILL");
+    await run;
+    const daemon = startDaemon(home);
+    await daemon.waitFor((l) => l.executionId === row.id && typeof l.msg === "string" && l.msg.includes("now interrupted"));
+    daemon.child.kill("SIGTERM");
+    await daemon.child;
+    const after = withDb(home, (db) => db.select().from(executions).all()[0]!);
+    expect([after.status, after.telemetry_status, after.tokens_total, after.model_name]).toEqual(["interrupted", "partial", 10224, "gpt-5-codex"]);
+    // The rollout is now in the recording: a reparse agrees.
+    expect((await pilot(["reparse", row.id], { home })).stdout.split("\n")[0]).toBe(`reparsed ${row.id}: no change`);
   });
 });
 

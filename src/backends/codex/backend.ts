@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { PilotConfig } from "../../config/schema.js";
 import { processRun, spawnBackend } from "../../executor/process.js";
 import type { Backend, StartContext } from "../backend.js";
 import { classifyCodexFailure } from "./failures.js";
@@ -70,7 +71,7 @@ export const codexBackend: Backend = {
     } else {
       // The user's own CODEX_HOME: their login is in it.
       env = { ...settings.env };
-      codexHome = codexHomeFor({ ...ctx.env, ...settings.env });
+      codexHome = codexHomeOf(null, ctx.config, ctx.env);
     }
     const proc = spawnBackend(ctx.binary, args, { cwd: ctx.projectDir, env, extendEnv: ctx.sim === null, ...(promptInArgs ? {} : { input: ctx.prompt }) });
     return {
@@ -82,6 +83,16 @@ export const codexBackend: Backend = {
       },
     };
   },
+  async recoverSide({ sessionId, startedAt, simHome, config, env }) {
+    if (!sessionId) return [];
+    const path = findRollout(codexHomeOf(simHome, config, env), sessionId);
+    return path ? [await readRollout(path, startedAt)] : [];
+  },
   classifyFailure: classifyCodexFailure,
   sideEvents: (records) => records.flatMap((r) => (r.pilot_side === "codex_rollout" ? rolloutEvents(r) : [])),
 };
+
+/** Where a run's rollout is: the throwaway home of a sim run, else the user's CODEX_HOME. */
+function codexHomeOf(simHome: string | null, config: PilotConfig, env: NodeJS.ProcessEnv): string {
+  return simHome ? join(simHome, ".codex") : codexHomeFor({ ...env, ...config.backends.codex.env });
+}
