@@ -12,7 +12,7 @@ import type { ExecutionId, QueueItemId } from "../store/schema.js";
 import { coerceError } from "../util/errors.js";
 import { newId } from "../util/ids.js";
 import type { Logger } from "../util/logger.js";
-import { checkCaps, type CapState } from "./caps.js";
+import { checkCaps } from "./caps.js";
 import { takeInIssues } from "./intake.js";
 import { recoverAbandoned } from "./recovery.js";
 import { executionRowFor, runClaim, type WorkerContext } from "./worker.js";
@@ -51,8 +51,6 @@ interface Running {
   log: Logger;
 }
 
-const CAP_CHECK_MS = 5_000;
-
 export async function runDaemon(o: DaemonOptions): Promise<void> {
   const now = o.now ?? Date.now;
   const { config, db } = o;
@@ -73,8 +71,6 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
   let wake: () => void = () => {};
   const leaseMs = config.dispatch.lease_s * 1000;
   let lastRenew = now();
-  let lastCapCheck = 0;
-  let caps: CapState = { reached: null };
   let lastIntake = 0;
   let lastRecovery = now();
   const pausedWindows = new Set<string>();
@@ -105,25 +101,23 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
       }
     }
     if (stopping) return;
-    if (t - lastCapCheck >= CAP_CHECK_MS) {
-      lastCapCheck = t;
-      caps = await checkCaps(db, config.budgets, t);
-    }
-    if (caps.reached) {
-      const key = `${caps.reached.cap}:${caps.reached.windowStart}`;
-      if (!pausedWindows.has(key)) {
-        pausedWindows.add(key);
-        const r = caps.reached;
-        log.warn({ cap: r.cap, limitUsd: r.limitUsd, spentUsd: Number(r.spentUsd.toFixed(6)), until: new Date(r.until).toISOString() }, `${r.cap} budget reached: dispatch paused, queued tasks wait`);
+    while (running.size < config.dispatch.concurrency) {
+      // Before every claim (an indexed sum): the spend of the runs just finished counts at once.
+      const caps = await checkCaps(db, config.budgets, now());
+      if (caps.reached) {
+        const key = `${caps.reached.cap}:${caps.reached.windowStart}`;
+        if (!pausedWindows.has(key)) {
+          pausedWindows.add(key);
+          const r = caps.reached;
+          log.warn({ cap: r.cap, limitUsd: r.limitUsd, spentUsd: Number(r.spentUsd.toFixed(6)), until: new Date(r.until).toISOString() }, `${r.cap} budget reached: dispatch paused, queued tasks wait`);
+        }
+        break;
       }
-    } else {
-      while (running.size < config.dispatch.concurrency) {
-        const executionId = newId("ex", t) as ExecutionId;
-        const claim = await claimNext(db, { owner, sim: o.sim, leaseMs, clock: now, executionId, execution: (item, attempt, at) => executionRowFor(item, attempt, executionId, config, o.sim, at) });
-        if (!claim) break;
-        log.info({ queueItemId: claim.item.id, executionId, taskRef: claim.item.task_ref, backend: claim.item.backend, attempt: claim.attempt, project: claim.item.project }, "claimed a task");
-        start(claim);
-      }
+      const executionId = newId("ex", t) as ExecutionId;
+      const claim = await claimNext(db, { owner, sim: o.sim, leaseMs, clock: now, executionId, execution: (item, attempt, at) => executionRowFor(item, attempt, executionId, config, o.sim, at) });
+      if (!claim) break;
+      log.info({ queueItemId: claim.item.id, executionId, taskRef: claim.item.task_ref, backend: claim.item.backend, attempt: claim.attempt, project: claim.item.project }, "claimed a task");
+      start(claim);
     }
     if (config.github.intake && t - lastIntake >= config.github.poll_interval_s * 1000) {
       lastIntake = t;

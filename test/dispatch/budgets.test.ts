@@ -50,11 +50,25 @@ describe("daily and monthly caps", () => {
     const daemon = startDaemon(home);
     const line = await daemon.waitFor((l) => l.cap === "daily");
     expect(line).toMatchObject({ level: 40, limitUsd: 1, spentUsd: 1.25, msg: "daily budget reached: dispatch paused, queued tasks wait" });
-    await new Promise((r) => setTimeout(r, 6000));
+    await new Promise((r) => setTimeout(r, 1500));
     daemon.child.kill("SIGTERM");
     await daemon.child;
     expect(daemon.lines.filter((l) => l.cap === "daily")).toHaveLength(1);
     expect(withDb(home, (db) => db.select().from(queue).all()[0]!.state)).toBe("queued");
+  }, 30_000);
+
+  it("are checked before every claim: a run that spends past the cap is the last one claimed", async () => {
+    const home = tmpDir();
+    writeConfig(home, "budgets:\n  daily_usd: 0.01\ndispatch:\n  poll_interval_ms: 50\n  concurrency: 1\n");
+    for (let i = 0; i < 3; i++) await pilot(["enqueue", "--sim", "--prompt", `task ${i}`, "--project", project()], { home, env: BINARIES });
+    const daemon = startDaemon(home);
+    await daemon.waitFor((l) => l.cap === "daily");
+    await new Promise((r) => setTimeout(r, 500));
+    daemon.child.kill("SIGTERM");
+    await daemon.child;
+    // One run ($0.0164 on the simulator's Opus usage) passes the $0.01 cap; the other two wait.
+    expect(withDb(home, (db) => db.select().from(executions).all().map((r) => r.status))).toEqual(["completed"]);
+    expect(withDb(home, (db) => db.select().from(queue).all().map((i) => i.state).sort())).toEqual(["done", "queued", "queued"]);
   }, 30_000);
 
   it("compute UTC windows and the cap that is reached", async () => {
