@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { MAX_TIMEOUT_S } from "../config/limits.js";
-import { PilotError } from "../util/errors.js";
+import { isBusy, PilotError } from "../util/errors.js";
 
 /**
  * The `pilot` command line. Command modules are imported only when their command runs, so
@@ -212,7 +212,14 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`pilot: ${error.message}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`pilot: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    if (isBusy(error)) {
+      process.stderr.write("pilot: the database is busy: another process has held its write lock for over 10 s; try again\n");
+      return 1;
+    }
+    // A bug in pilot: one line, and the stack when asked for.
+    const debug = process.env.PILOT_LOG_LEVEL === "debug" || process.env.PILOT_LOG_LEVEL === "trace";
+    const detail = error instanceof Error ? (debug ? (error.stack ?? error.message) : `${error.name}: ${error.message}`.split("\n")[0]) : String(error);
+    process.stderr.write(`pilot: internal error: ${detail}${debug ? "" : " (PILOT_LOG_LEVEL=debug shows the stack)"}\n`);
     return 1;
   }
 }

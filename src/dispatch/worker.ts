@@ -4,7 +4,7 @@ import type { PilotPaths } from "../config/paths.js";
 import type { PilotConfig } from "../config/schema.js";
 import { runExecution, RUNNER, type RunExecutionResult } from "../executor/run-execution.js";
 import type { Simulator } from "../sim/server.js";
-import type { Db } from "../store/db.js";
+import { retryWhileBusy, type Db } from "../store/db.js";
 import { settleClaim, type Claim } from "../store/queue.js";
 import { saveExecutionMetrics } from "../store/save-execution-metrics.js";
 import type { ExecutionId, NewExecutionRow, QueueRow } from "../store/schema.js";
@@ -101,8 +101,12 @@ async function failClaim(ctx: WorkerContext, claim: Claim, code: string, message
   await loadPriceTable();
   const now = ctx.now();
   const metrics = new RunState({ prices: new PriceBook(), requested: null, backendDefaultModel: null }).metrics();
-  await saveExecutionMetrics(ctx.db, claim.executionId, metrics, { status: "failed", errorCode: code, error: message, exitCode: null, finishedAt: now, durationMs: 0 }, (tx) =>
-    settleClaim(tx, claim.item.id, ctx.owner, { state: "dead" }, { code, message }, now),
+  await retryWhileBusy(
+    () =>
+      saveExecutionMetrics(ctx.db, claim.executionId, metrics, { status: "failed", errorCode: code, error: message, exitCode: null, finishedAt: now, durationMs: 0 }, (tx) =>
+        settleClaim(tx, claim.item.id, ctx.owner, { state: "dead" }, { code, message }, now),
+      ),
+    (attempt) => log.warn({ attempt }, "the database is busy; trying again to save the outcome"),
   );
   log.error({ code }, message);
   return null;

@@ -7,7 +7,7 @@ import type { PilotPaths } from "../config/paths.js";
 import type { PilotConfig } from "../config/schema.js";
 import { toExecutionObject, type ExecutionObject } from "../contracts/execution.js";
 import { startSimulator, type Simulator } from "../sim/server.js";
-import type { Db } from "../store/db.js";
+import { retryWhileBusy, type Db } from "../store/db.js";
 import { createExecution, getExecution, markExecutionStarted } from "../store/executions.js";
 import { saveExecutionMetrics, type FinalOutcome, type Writer } from "../store/save-execution-metrics.js";
 import type { ExecutionId } from "../store/schema.js";
@@ -285,7 +285,10 @@ export async function runExecution(input: RunExecutionInput): Promise<RunExecuti
   };
   try {
     const finalize = input.finalize;
-    await saveExecutionMetrics(db, id, metrics, final, finalize ? (tx) => finalize(tx, { outcome, termination, finishedAt }) : undefined);
+    await retryWhileBusy(
+      () => saveExecutionMetrics(db, id, metrics, final, finalize ? (tx) => finalize(tx, { outcome, termination, finishedAt }) : undefined),
+      (attempt) => log.warn({ attempt }, "the database is busy (another process holds its write lock); trying again to save the outcome"),
+    );
   } catch (error) {
     // The one failure that loses data: say so loudly, with the numbers, before giving up.
     log.fatal({ err: coerceError(error), status: outcome.status, tokens: metrics.usage.tokens }, "cannot record the execution's outcome");

@@ -3,7 +3,7 @@ import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { readMigrationFiles } from "drizzle-orm/migrator";
-import { PilotError } from "../util/errors.js";
+import { isBusy, PilotError } from "../util/errors.js";
 import { ensureDir } from "../util/fs.js";
 import { packageRoot } from "../util/package-root.js";
 import * as schema from "./schema.js";
@@ -73,4 +73,21 @@ function applyMigrations(db: Db, file: string): void {
 
 export function closeDb(db: Db): void {
   if (db.$client.open) db.$client.close();
+}
+
+/**
+ * For the writes that must not be lost (a run's outcome): each attempt already waits
+ * BUSY_TIMEOUT_MS for the lock; between attempts the event loop is free, so the run's
+ * timers and signals still work. About a minute and a half in all before giving up.
+ */
+export async function retryWhileBusy<T>(write: () => Promise<T>, onRetry: (attempt: number, error: unknown) => void, attempts = 6): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isBusy(error) || attempt >= attempts) throw error;
+      onRetry(attempt, error);
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+    }
+  }
 }

@@ -48,3 +48,9 @@ export function errnoCode(error: unknown): string | undefined {
   const code = (error as { code: unknown }).code;
   return typeof code === "string" ? code : undefined;
 }
+
+/** SQLite gave up waiting (its busy timeout) for another process's write lock. */
+export function isBusy(error: unknown): boolean {
+  const code = errnoCode(error);
+  return code === "SQLITE_BUSY" || code === "SQLITE_LOCKED" || (code?.startsWith("SQLITE_BUSY_") ?? false);
+}

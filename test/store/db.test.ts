@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { closeDb, openDb, pendingMigrations } from "../../src/store/db.js";
+import { closeDb, openDb, pendingMigrations, retryWhileBusy } from "../../src/store/db.js";
 import { createExecution, getExecution, listExecutions } from "../../src/store/executions.js";
 import { saveExecutionMetrics, saveExecutionSnapshot } from "../../src/store/save-execution-metrics.js";
 import type { ExecutionId } from "../../src/store/schema.js";
@@ -10,6 +11,7 @@ import { UsageAccumulator } from "../../src/telemetry/accumulator.js";
 import { PriceBook } from "../../src/telemetry/pricing.js";
 import { zeroBuckets } from "../../src/telemetry/usage.js";
 import type { ExecutionMetrics } from "../../src/executor/run-state.js";
+import { pilot } from "../helpers/pilot.js";
 import { ROOT } from "../helpers/paths.js";
 import { tmpDir } from "../helpers/tmp.js";
 
@@ -84,4 +86,37 @@ describe("SQLite store", () => {
     expect((await listExecutions(db, { limit: 10 })).map((e) => e.row.id)).toEqual(["ex_aaab2", "ex_aaaa1"]);
     closeDb(db);
   });
+});
+
+describe("a database another process holds", () => {
+  const busy = () => Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
+
+  it("retries the writes that must not be lost, and gives up on anything but busy", async () => {
+    let calls = 0;
+    const retries: number[] = [];
+    const value = await retryWhileBusy(
+      async () => {
+        if (++calls < 3) throw busy();
+        return "saved";
+      },
+      (attempt) => retries.push(attempt),
+    );
+    expect([value, calls, retries]).toEqual(["saved", 3, [1, 2]]);
+    await expect(retryWhileBusy(async () => Promise.reject(new Error("disk I/O error")), () => {})).rejects.toThrow("disk I/O error");
+    await expect(retryWhileBusy(async () => Promise.reject(busy()), () => {}, 2)).rejects.toThrow("database is locked");
+  });
+
+  it("is one clear line from the CLI when its lock outlasts the busy timeout", async () => {
+    const home = tmpDir();
+    await pilot(["executions"], { home });
+    const holder = new Database(join(home, "data", "pilot.db"));
+    holder.exec("BEGIN EXCLUSIVE");
+    try {
+      const r = await pilot(["enqueue", "--prompt", "x", "--project", home], { home });
+      expect([r.exitCode, r.stderr]).toEqual([1, "pilot: the database is busy: another process has held its write lock for over 10 s; try again\n"]);
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+  }, 30_000);
 });
