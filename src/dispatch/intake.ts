@@ -2,6 +2,7 @@ import type { PilotConfig } from "../config/schema.js";
 import type { Db } from "../store/db.js";
 import { everQueued } from "../store/queue.js";
 import { issueTask, labeledIssues } from "../tasks/github.js";
+import { checkedTask } from "../tasks/resolve.js";
 import type { Logger } from "../util/logger.js";
 import { getBackend } from "../backends/registry.js";
 import { enqueueTask } from "./enqueue.js";
@@ -20,8 +21,15 @@ export async function takeInIssues(ctx: { db: Db; config: PilotConfig; logger: L
   for (const issue of issues) {
     const ref = `GH-${issue.number}`;
     if (await everQueued(ctx.db, ref, ctx.project)) continue;
-    const task = issueTask(repo, issue, ref);
-    if (!task) continue;
+    const found = issueTask(repo, issue, ref);
+    if (!found) continue;
+    let task;
+    try {
+      task = checkedTask(found);
+    } catch (error) {
+      ctx.logger.warn({ taskRef: ref, repo }, `skipped a labelled GitHub issue: ${(error as Error).message}`);
+      continue;
+    }
     const { item, created } = await enqueueTask(ctx.db, {
       task,
       project: ctx.project,

@@ -22,6 +22,20 @@ export interface ResolveTaskContext {
  * `owner/name#1234`, an issue URL) or a task file. Fails before anything is written.
  */
 export async function resolveTask(input: ResolveTaskInput, ctx: ResolveTaskContext): Promise<Task> {
+  return checkedTask(await resolveAny(input, ctx));
+}
+
+/**
+ * A prompt every backend can take: no NUL byte (a command-line argument cannot hold one, and
+ * it is never meant). Whatever the source, so `enqueue` refuses what `run` would.
+ */
+export function checkedTask(task: Task): Task {
+  const at = task.prompt.indexOf("\0");
+  if (at !== -1) throw new PilotError("task", `task ${task.ref}: the prompt contains a NUL byte (at character ${at + 1}); remove it`);
+  return task;
+}
+
+async function resolveAny(input: ResolveTaskInput, ctx: ResolveTaskContext): Promise<Task> {
   if (input.prompt !== undefined) {
     if (input.ref !== undefined) throw new PilotError("usage", "give either a TASK or --prompt, not both");
     const prompt = input.prompt.trim();

@@ -124,6 +124,14 @@ describe("task refs", () => {
     await expect(resolveTask({ ref: join(project, "empty.md") }, ctx)).rejects.toThrow("no prompt text after the front matter");
   });
 
+  it("refuses a prompt with a NUL byte, from any source", async () => {
+    const project = tmpDir();
+    const ctx = { config: config(), projectDir: project, env: {} };
+    await expect(resolveTask({ prompt: "fix\u0000it" }, ctx)).rejects.toThrow(/^task prompt:[0-9a-f]{12}: the prompt contains a NUL byte \(at character 4\); remove it$/);
+    writeFileSync(join(project, "nul.md"), "---\nid: nul\n---\nab\u0000c\n");
+    await expect(resolveTask({ ref: join(project, "nul.md") }, ctx)).rejects.toThrow("task nul: the prompt contains a NUL byte (at character 3); remove it");
+  });
+
   it("reads front matter after a UTF-8 byte order mark", async () => {
     const project = tmpDir();
     writeFileSync(join(project, "bom.md"), "\uFEFF---\nid: bom-task\nmax_usd: 2.5\n---\nDo it\n");
