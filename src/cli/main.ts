@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { main } from "./program.js";
 
-// A reader that went away (`pilot executions --json | head`) is not pilot's error.
+// A reader or terminal that went away (`pilot executions --json | head`, a closed ssh) is not pilot's error.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE") throw error;
+    // EIO: the terminal went away (SIGHUP); pilot still saves the run.
+    if (error.code !== "EPIPE" && error.code !== "EIO") throw error;
   });
 }
 

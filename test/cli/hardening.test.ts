@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { executionFrom, pilot } from "../helpers/pilot.js";
 import { CLAUDE_BIN, PILOT_BIN } from "../helpers/paths.js";
 import { databaseExists } from "../helpers/store.js";
-import { withDb } from "../helpers/daemon.js";
+import { until, withDb } from "../helpers/daemon.js";
 import { executions, type ExecutionId } from "../../src/store/schema.js";
 import { tmpDir } from "../helpers/tmp.js";
 
@@ -225,4 +225,23 @@ describe("project directories", () => {
     const empty = await pilot(["enqueue", "--prompt", "x", "--project", ""], { home });
     expect([empty.exitCode, empty.stderr]).toEqual([2, "pilot: --project: expected a directory, got an empty value\n"]);
   });
+});
+
+describe("a closed terminal (SIGHUP)", () => {
+  it("stops a run as SIGTERM does, its row saved", async () => {
+    const home = tmpDir();
+    const project = tmpDir();
+    writeFileSync(join(project, "README.md"), "# x\n");
+    const run = execa(process.execPath, [PILOT_BIN, "run", "--sim", "--sim-scenario", "stall", "--prompt", "x", "--project", project, "--json"], {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, PILOT_HOME: home, ...SIM_ENV },
+      extendEnv: false,
+      reject: false,
+      stdin: "ignore",
+    });
+    await until(() => withDb(home, (db) => db.select().from(executions).all().find((r) => r.status === "running" && r.tokens_total > 0)), 30_000, "the stalled run");
+    run.kill("SIGHUP");
+    const r = await run;
+    const e = executionFrom({ exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) });
+    expect([r.exitCode, e.status, e.telemetry_status]).toEqual([143, "cancelled", "partial"]);
+  }, 60_000);
 });

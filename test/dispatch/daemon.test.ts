@@ -174,4 +174,15 @@ describe("pilot start: dispatch", () => {
     expect(state(realClaude)).toBe("queued");
     expect(withDb(home, (db) => db.select().from(executions).all().filter((r) => r.sim).map((r) => r.task_ref))).toEqual([expect.stringMatching(/^prompt:/)]);
   });
+
+  it("stops gracefully on SIGHUP (its terminal closed), exit 0", async () => {
+    const home = tmpDir("pilot-home-");
+    writeConfig(home, FAST);
+    const daemon = startDaemon(home);
+    await daemon.waitFor((l) => l.msg === "pilot daemon starting");
+    daemon.child.kill("SIGHUP");
+    expect((await daemon.child).exitCode).toBe(0);
+    expect(daemon.lines.some((l) => l.msg === "shutdown requested" && l.signal === "SIGHUP")).toBe(true);
+  });
 });
+

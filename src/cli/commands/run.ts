@@ -1,6 +1,7 @@
 import { runExecution } from "../../executor/run-execution.js";
 import { closeDb } from "../../store/db.js";
 import { createLogger } from "../../util/logger.js";
+import { STOP_SIGNALS } from "../../util/signals.js";
 import { loadContext, openStore, type GlobalOptions } from "../context.js";
 import { clean, formatDuration, formatInt, formatSummary, formatUsd } from "../format.js";
 import { StatusLine } from "../status-line.js";
@@ -27,16 +28,15 @@ export async function runCommand(taskArg: string | undefined, options: RunOption
   const db = openStore(ctx);
 
   const controller = new AbortController();
-  const onSignal = (signal: "SIGINT" | "SIGTERM") => () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) return;
     live?.clear();
     process.stderr.write(`pilot: ${signal}: stopping the backend and saving the execution…\n`);
-    controller.abort(signal);
+    // A closed terminal (SIGHUP) ends the run as SIGTERM does.
+    controller.abort(signal === "SIGINT" ? "SIGINT" : "SIGTERM");
   };
-  const onInt = onSignal("SIGINT");
-  const onTerm = onSignal("SIGTERM");
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
+  const signals = STOP_SIGNALS;
+  for (const signal of signals) process.on(signal, onSignal);
 
   let frame = 0;
   try {
@@ -70,8 +70,7 @@ export async function runCommand(taskArg: string | undefined, options: RunOption
     return result.exitCode;
   } finally {
     live?.clear();
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
+    for (const signal of signals) process.off(signal, onSignal);
     closeDb(db);
   }
 }

@@ -1,11 +1,12 @@
 import { runDaemon } from "../../dispatch/daemon.js";
 import { closeDb } from "../../store/db.js";
 import { createLogger } from "../../util/logger.js";
+import { STOP_SIGNALS } from "../../util/signals.js";
 import { loadContext, openStore, type GlobalOptions } from "../context.js";
 
 /**
  * `pilot start`: the daemon, in the foreground. Logs are JSON lines on stdout (or `log.file`),
- * pretty on a terminal. SIGTERM/SIGINT stop it gracefully (exit 0); a second one stops the
+ * pretty on a terminal. SIGTERM, SIGINT and SIGHUP stop it gracefully (exit 0); a second one stops the
  * running tasks at once.
  */
 export async function startCommand(options: GlobalOptions & { sim?: boolean; concurrency?: number }): Promise<number> {
@@ -14,7 +15,7 @@ export async function startCommand(options: GlobalOptions & { sim?: boolean; con
   const logger = createLogger({ level: ctx.config.log.level, file: ctx.config.log.file, fd: 1 });
   const db = openStore(ctx);
   const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     if (!stop.signal.aborted) {
       logger.info({ signal }, "shutdown requested");
       stop.abort(signal);
@@ -24,16 +25,13 @@ export async function startCommand(options: GlobalOptions & { sim?: boolean; con
     }
   };
   const hurry = new AbortController();
-  const onTerm = onSignal("SIGTERM");
-  const onInt = onSignal("SIGINT");
-  process.on("SIGTERM", onTerm);
-  process.on("SIGINT", onInt);
+  const signals = STOP_SIGNALS;
+  for (const signal of signals) process.on(signal, onSignal);
   try {
     await runDaemon({ db, config: ctx.config, paths: ctx.paths, logger, env: process.env, sim: options.sim ?? false, project: process.cwd(), stop: stop.signal, hurry: hurry.signal });
     return 0;
   } finally {
-    process.off("SIGTERM", onTerm);
-    process.off("SIGINT", onInt);
+    for (const signal of signals) process.off(signal, onSignal);
     closeDb(db);
   }
 }
