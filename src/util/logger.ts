@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { pino, type Logger, type DestinationStream, type LoggerOptions } from "pino";
+import { PilotError } from "./errors.js";
 
 export type { Logger };
 
@@ -85,7 +86,13 @@ export function createLogger(setup: LoggerSetup = {}): Logger {
 }
 
 function destinationFor(setup: LoggerSetup, fd: 1 | 2): DestinationStream {
-  if (setup.file) return pino.destination({ dest: setup.file, sync: true, mkdir: true });
+  if (setup.file) {
+    try {
+      return pino.destination({ dest: setup.file, sync: true, mkdir: true });
+    } catch (error) {
+      throw new PilotError("config", `log.file ${setup.file}: cannot write to it (${(error as Error).message})`, { cause: error });
+    }
+  }
   const isTty = fd === 2 ? process.stderr.isTTY : process.stdout.isTTY;
   if (setup.pretty ?? isTty) return prettyStream(setup.prettyStream ?? fd);
   // Synchronous writes: an asynchronous destination can lose the last lines at exit.

@@ -209,6 +209,14 @@ describe("output into a pipe", () => {
     expect((JSON.parse(slow.stdout) as unknown[]).length).toBe(400);
     const early = await execa("sh", ["-c", `${command} | head -c 10`], { env, extendEnv: false, reject: false });
     expect([early.exitCode, early.stderr]).toEqual([0, ""]);
+    const full = await execa("sh", ["-c", `${command} > /dev/full`], { env, extendEnv: false, reject: false });
+    expect([full.exitCode, full.stderr]).toEqual([1, expect.stringMatching(/^pilot: cannot write the output: ENOSPC/)]);
+  });
+
+  it("a log.file that cannot be written is a configuration error", async () => {
+    const home = tmpDir();
+    const r = await pilot(["run", "--sim", "--prompt", "x"], { home, env: { PILOT_LOG__FILE: home } });
+    expect([r.exitCode, r.stderr]).toEqual([78, expect.stringContaining(`pilot: log.file ${home}: cannot write to it (EISDIR`)]);
   });
 });
 
