@@ -10,6 +10,11 @@ export function clean(text: string): string {
   return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, (c) => (c === "\t" ? " " : "?"));
 }
 
+/** One table cell or one-line message: `clean`, and newlines shown as `?` too. */
+export function cleanLine(text: string): string {
+  return clean(text).replace(/\n/g, "?");
+}
+
 /** 12345 -> "12,345" (without Intl, whose first use costs ~10 ms at the end of every run). */
 export function formatInt(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");

@@ -181,6 +181,10 @@ export async function listQueue(db: Db, options: { states?: QueueState[]; limit:
   return db.select().from(queue).where(where).orderBy(...order).limit(options.limit).all();
 }
 
+export async function countQueue(db: Db, states?: QueueState[]): Promise<number> {
+  return db.select({ n: sql<number>`count(*)` }).from(queue).where(states ? inArray(queue.state, states) : undefined).get()?.n ?? 0;
+}
+
 /** Leased items: per lease, who holds it and until when (recovery reads these). */
 export async function leasedItems(db: Db): Promise<QueueRow[]> {
   return db.select().from(queue).where(eq(queue.state, "leased")).all();

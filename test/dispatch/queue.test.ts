@@ -207,6 +207,7 @@ describe("pilot queue", () => {
     expect(rows.slice(1).map((r) => r.split(/ +/)[0])).toEqual([high, low, low2]);
     expect(rows[2]).toMatch(/ queued +0 +0\/3 +claude-code +now +prompt:/);
     expect(rows[3]).toMatch(/ queued +0 +0\/3 +claude-code +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +rate_limited +prompt:/);
+    expect((await pilot(["queue", "--limit", "2"], { home })).stdout.trim().split("\n").at(-1)).toBe("… 1 more (pilot queue --limit 3)");
     const json = JSON.parse((await pilot(["queue", "--json"], { home })).stdout) as { id: string; runs: number; attempts: number }[];
     expect(json.map((i) => [i.id, i.attempts, i.runs])).toEqual([[high, 0, 0], [low, 0, 0], [low2, 0, 0]]);
     const all = JSON.parse((await pilot(["queue", "--all", "--json"], { home })).stdout) as { id: string; state: string }[];

@@ -2,7 +2,7 @@ import { toQueueItemObject } from "../../contracts/queue-item.js";
 import { enqueueTask } from "../../dispatch/enqueue.js";
 import { closeDb } from "../../store/db.js";
 import { loadContext, openStore, type GlobalOptions } from "../context.js";
-import { clean } from "../format.js";
+import { cleanLine } from "../format.js";
 import { checkScenario, projectDirOf, resolveTaskOptions, type TaskOptions } from "../task-options.js";
 
 export interface EnqueueOptions extends GlobalOptions, TaskOptions {
@@ -35,8 +35,8 @@ export async function enqueueCommand(taskArg: string | undefined, options: Enque
       now: Date.now(),
     });
     if (options.json) process.stdout.write(`${JSON.stringify({ created, item: toQueueItemObject(item) }, null, 2)}\n`);
-    else if (created) process.stdout.write(clean(`queued ${item.id}: ${item.task_ref} in ${item.project} (backend ${item.backend}${item.sim ? ", for pilot start --sim" : ""}, priority ${item.priority})`) + "\n");
-    else process.stdout.write(clean(`${item.task_ref} in ${item.project} is already ${item.state === "leased" ? "running" : "queued"} as ${item.id} (backend ${item.backend}); not queued again`) + "\n");
+    else if (created) process.stdout.write(cleanLine(`queued ${item.id}: ${item.task_ref} in ${item.project} (backend ${item.backend}${item.sim ? ", for pilot start --sim" : ""}, priority ${item.priority})`) + "\n");
+    else process.stdout.write(cleanLine(`${item.task_ref} in ${item.project} is already ${item.state === "leased" ? "running" : "queued"} as ${item.id} (backend ${item.backend}); not queued again`) + "\n");
     return 0;
   } finally {
     closeDb(db);

@@ -1,8 +1,8 @@
 import { toQueueItemObject } from "../../contracts/queue-item.js";
 import { closeDb } from "../../store/db.js";
-import { listQueue } from "../../store/queue.js";
+import { countQueue, listQueue } from "../../store/queue.js";
 import { loadContext, openStore, type GlobalOptions } from "../context.js";
-import { clean } from "../format.js";
+import { cleanLine } from "../format.js";
 
 /** `pilot queue`: queued and running tasks in dispatch order (`--all`: finished ones too, newest first). */
 export async function queueCommand(options: GlobalOptions & { all?: boolean; limit?: number; json?: boolean }): Promise<number> {
@@ -32,9 +32,11 @@ export async function queueCommand(options: GlobalOptions & { all?: boolean; lim
       i.last_error?.code ?? "",
       i.task_ref,
       i.project,
-    ]);
+    ].map(cleanLine));
     const widths = header.map((h, c) => Math.max(h.length, ...body.map((r) => r[c]!.length)));
-    process.stdout.write(`${clean([header, ...body].map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join("  ")).join("\n"))}\n`);
+    process.stdout.write(`${[header, ...body].map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join("  ")).join("\n")}\n`);
+    const total = await countQueue(db, options.all ? undefined : ["queued", "leased"]);
+    if (total > items.length) process.stdout.write(`… ${total - items.length} more (pilot queue${options.all ? " --all" : ""} --limit ${total})\n`);
     return 0;
   } finally {
     closeDb(db);
