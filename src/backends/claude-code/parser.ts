@@ -1,6 +1,6 @@
 import type { AnthropicUsage } from "../../telemetry/convert.js";
 import type { BackendEvent, StreamParser } from "../events.js";
-import { createLineSplitter, type SplitLine } from "../line-splitter.js";
+import { createLineParser, jsonObject, shapeError } from "../line-parser.js";
 import {
   apiRetrySchema,
   assistantSchema,
@@ -39,52 +39,20 @@ interface InFlight {
 }
 
 export function createClaudeCodeParser(options: ClaudeParserOptions): StreamParser {
-  const splitter = createLineSplitter(options.maxLineBytes);
   // Calls still streaming, by the subagent they belong to (`parent_tool_use_id`).
   const inFlight = new Map<string, InFlight>();
-  let events: BackendEvent[] = [];
-
-  const onLine = (line: SplitLine) => {
-    if (line.kind === "too_long") {
-      events.push({ type: "parse_error", reason: "line_too_long", line: line.line, bytes: line.bytes, detail: `line of ${line.bytes} bytes skipped` });
-      return;
-    }
-    if (line.invalidUtf8) {
-      events.push({ type: "parse_error", reason: "invalid_utf8", line: line.line, bytes: line.bytes, detail: "invalid UTF-8 replaced" });
-    }
-    const text = line.text;
-    if (SKIPPED_PREFIXES.some((prefix) => text.startsWith(prefix)) && text.endsWith("}")) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      events.push({ type: "parse_error", reason: "invalid_json", line: line.line, bytes: line.bytes, detail: describeJsonError(error, text) });
-      return;
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      events.push({ type: "parse_error", reason: "unexpected_shape", line: line.line, bytes: line.bytes, detail: "not a JSON object" });
-      return;
-    }
-    const shapeError = handleLine(value as Record<string, unknown>, inFlight, events);
-    if (shapeError) events.push({ type: "parse_error", reason: "unexpected_shape", line: line.line, bytes: line.bytes, detail: shapeError });
-  };
-
-  const drain = () => {
-    const out = events;
-    events = [];
-    return out;
-  };
-
-  return {
-    push(chunk) {
-      splitter.push(chunk, onLine);
-      return drain();
+  const events: BackendEvent[] = [];
+  return createLineParser({
+    maxLineBytes: options.maxLineBytes,
+    events,
+    onLine(line) {
+      if (SKIPPED_PREFIXES.some((prefix) => line.text.startsWith(prefix)) && line.text.endsWith("}")) return;
+      const value = jsonObject(line.text, line, events);
+      if (!value) return;
+      const problem = handleLine(value, inFlight, events);
+      if (problem) events.push(shapeError(line, problem));
     },
-    end() {
-      splitter.end(onLine);
-      return drain();
-    },
-  };
+  });
 }
 
 /** Returns a description when the line has a known type but not the expected shape. */
@@ -239,10 +207,4 @@ function usageEvent(call: InFlight, complete: boolean): BackendEvent {
 
 function hasTokens(usage: ApiUsage): boolean {
   return usage.input_tokens + usage.output_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens > 0;
-}
-
-function describeJsonError(error: unknown, text: string): string {
-  const reason = error instanceof Error ? error.message : String(error);
-  const head = text.length > 80 ? `${text.slice(0, 80)}…` : text;
-  return `${reason} in ${JSON.stringify(head)}`;
 }

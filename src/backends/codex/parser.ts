@@ -1,6 +1,6 @@
 import type { OpenAIUsage } from "../../telemetry/convert.js";
 import type { BackendEvent, StreamParser } from "../events.js";
-import { createLineSplitter, type SplitLine } from "../line-splitter.js";
+import { createLineParser, jsonObject, shapeError, type ParsedLine } from "../line-parser.js";
 import { errorLineSchema, itemLineSchema, threadStartedSchema, turnCompletedSchema, turnFailedSchema } from "./wire.js";
 
 /**
@@ -20,36 +20,21 @@ const TOOL_ITEMS = new Set(["command_execution", "file_change", "mcp_tool_call",
 const ITEM_HEAD = /^\{"type":"item\.(?:started|updated|completed)","item":\{"id":"([^"\\]*)","type":"([a-z_]+)"/;
 
 export function createCodexParser(options: { maxLineBytes: number }): StreamParser {
-  const splitter = createLineSplitter(options.maxLineBytes);
   let thread: string | null = null;
   const toolItems = new Set<string>();
-  let events: BackendEvent[] = [];
+  const events: BackendEvent[] = [];
 
-  const onLine = (line: SplitLine) => {
-    if (line.kind === "too_long") {
-      events.push({ type: "parse_error", reason: "line_too_long", line: line.line, bytes: line.bytes, detail: `line of ${line.bytes} bytes skipped` });
-      return;
-    }
-    if (line.invalidUtf8) events.push({ type: "parse_error", reason: "invalid_utf8", line: line.line, bytes: line.bytes, detail: "invalid UTF-8 replaced" });
+  const onLine = (line: ParsedLine) => {
     const head = ITEM_HEAD.exec(line.text);
     if (head && line.text.endsWith("}")) {
       const [, id, kind] = head as unknown as [string, string, string];
       if (kind === "reasoning") return;
       if (TOOL_ITEMS.has(kind) && kind !== "mcp_tool_call") return toolItem(id, kind, null, null);
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(line.text);
-    } catch (error) {
-      events.push({ type: "parse_error", reason: "invalid_json", line: line.line, bytes: line.bytes, detail: `${(error as Error).message} in ${JSON.stringify(line.text.slice(0, 80))}` });
-      return;
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      events.push({ type: "parse_error", reason: "unexpected_shape", line: line.line, bytes: line.bytes, detail: "not a JSON object" });
-      return;
-    }
-    const problem = handle(value as Record<string, unknown>);
-    if (problem) events.push({ type: "parse_error", reason: "unexpected_shape", line: line.line, bytes: line.bytes, detail: problem });
+    const value = jsonObject(line.text, line, events);
+    if (!value) return;
+    const problem = handle(value);
+    if (problem) events.push(shapeError(line, problem));
   };
 
   const handle = (line: Record<string, unknown>): string | undefined => {
@@ -146,21 +131,7 @@ export function createCodexParser(options: { maxLineBytes: number }): StreamPars
     errors: message ? [message] : [],
   });
 
-  const drain = () => {
-    const out = events;
-    events = [];
-    return out;
-  };
-  return {
-    push(chunk) {
-      splitter.push(chunk, onLine);
-      return drain();
-    },
-    end() {
-      splitter.end(onLine);
-      return drain();
-    },
-  };
+  return createLineParser({ maxLineBytes: options.maxLineBytes, events, onLine });
 }
 
 /** An HTTP status named in an error message ("unexpected status 401 Unauthorized"). */

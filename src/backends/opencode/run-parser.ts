@@ -1,5 +1,5 @@
 import type { BackendEvent, StreamParser } from "../events.js";
-import { createLineSplitter, type SplitLine } from "../line-splitter.js";
+import { createLineParser, jsonObject, type ParsedLine } from "../line-parser.js";
 import { errorOf, isObject, stepTokens, str } from "./wire.js";
 
 /**
@@ -9,8 +9,7 @@ import { errorOf, isObject, stepTokens, str } from "./wire.js";
  * its last step finished with reason `stop`; an `error` line ends it as a failure.
  */
 export function createOpenCodeRunParser(options: { maxLineBytes: number }): StreamParser {
-  const splitter = createLineSplitter(options.maxLineBytes);
-  let events: BackendEvent[] = [];
+  const events: BackendEvent[] = [];
   let session: string | null = null;
   let lastReason: string | null = null;
   let finished = false;
@@ -29,23 +28,9 @@ export function createOpenCodeRunParser(options: { maxLineBytes: number }): Stre
     errors: message ? [message] : [],
   });
 
-  const onLine = (line: SplitLine) => {
-    if (line.kind === "too_long") {
-      events.push({ type: "parse_error", reason: "line_too_long", line: line.line, bytes: line.bytes, detail: `line of ${line.bytes} bytes skipped` });
-      return;
-    }
-    if (line.invalidUtf8) events.push({ type: "parse_error", reason: "invalid_utf8", line: line.line, bytes: line.bytes, detail: "invalid UTF-8 replaced" });
-    let value: unknown;
-    try {
-      value = JSON.parse(line.text);
-    } catch (error) {
-      events.push({ type: "parse_error", reason: "invalid_json", line: line.line, bytes: line.bytes, detail: `${(error as Error).message} in ${JSON.stringify(line.text.slice(0, 80))}` });
-      return;
-    }
-    if (!isObject(value)) {
-      events.push({ type: "parse_error", reason: "unexpected_shape", line: line.line, bytes: line.bytes, detail: "not a JSON object" });
-      return;
-    }
+  const onLine = (line: ParsedLine) => {
+    const value = jsonObject(line.text, line, events);
+    if (!value) return;
     const sessionId = str(value.sessionID);
     if (sessionId && session === null) {
       session = sessionId;
@@ -89,24 +74,12 @@ export function createOpenCodeRunParser(options: { maxLineBytes: number }): Stre
     }
   };
 
-  const drain = () => {
-    const out = events;
-    events = [];
-    return out;
+  const onEnd = () => {
+    // The last step stopped on its own: the run is over (a killed run ends mid-step).
+    if (!finished && lastReason === "stop") {
+      finished = true;
+      events.push(result(false, null, null, null));
+    }
   };
-  return {
-    push(chunk) {
-      splitter.push(chunk, onLine);
-      return drain();
-    },
-    end() {
-      splitter.end(onLine);
-      // The last step stopped on its own: the run is over (a killed run ends mid-step).
-      if (!finished && lastReason === "stop") {
-        finished = true;
-        events.push(result(false, null, null, null));
-      }
-      return drain();
-    },
-  };
+  return createLineParser({ maxLineBytes: options.maxLineBytes, events, onLine, onEnd });
 }

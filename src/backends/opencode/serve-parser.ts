@@ -1,6 +1,6 @@
 import { createParser as createSseParser } from "eventsource-parser";
 import type { BackendEvent, StreamParser } from "../events.js";
-import { createLineSplitter, type SplitLine } from "../line-splitter.js";
+import { createLineParser, jsonObject, shapeError } from "../line-parser.js";
 import { errorOf, isObject, messageModel, stepTokens, str, type Json } from "./wire.js";
 
 /**
@@ -21,9 +21,8 @@ const SKIPPED_TYPES = ['"type":"message.part.delta"', '"type":"plugin.added"'];
 const QUIET_TYPES = new Set(["server.connected", "server.heartbeat", "session.diff", "catalog.updated", "reference.updated", "integration.updated", "plugin.added", "file.edited", "file.watcher.updated", "lsp.updated", "lsp.client.diagnostics", "installation.updated", "todo.updated", "permission.updated", "message.part.delta", "message.removed", "message.part.removed", "session.compacted", "storage.write", "command.executed"]);
 
 export function createOpenCodeServeParser(options: { maxLineBytes: number }): StreamParser {
-  const splitter = createLineSplitter(options.maxLineBytes, { keepEmpty: true });
   const state = newSessionState();
-  let events: BackendEvent[] = [];
+  const events: BackendEvent[] = [];
   let lineNo = 0;
   let frameBytes = 0;
 
@@ -33,49 +32,25 @@ export function createOpenCodeServeParser(options: { maxLineBytes: number }): St
       frameBytes = 0;
       const data = message.data;
       if (SKIPPED_TYPES.some((type) => data.lastIndexOf(type, 120) !== -1)) return;
-      let value: unknown;
-      try {
-        value = JSON.parse(data);
-      } catch (error) {
-        events.push({ type: "parse_error", reason: "invalid_json", line: lineNo, bytes, detail: `${(error as Error).message} in ${JSON.stringify(data.slice(0, 80))}` });
-        return;
-      }
-      if (!isObject(value) || typeof value.type !== "string") {
-        events.push({ type: "parse_error", reason: "unexpected_shape", line: lineNo, bytes, detail: "SSE data is not an event object" });
-        return;
-      }
+      const value = jsonObject(data, { line: lineNo, bytes }, events, "SSE data is not an event object");
+      if (!value) return;
+      if (typeof value.type !== "string") return void events.push(shapeError({ line: lineNo, bytes }, "SSE data is not an event object"));
       handleServerEvent(value.type, isObject(value.properties) ? value.properties : {}, state, events);
     },
   });
 
-  const onLine = (line: SplitLine) => {
-    lineNo = line.line;
-    if (line.kind === "too_long") {
-      events.push({ type: "parse_error", reason: "line_too_long", line: line.line, bytes: line.bytes, detail: `line of ${line.bytes} bytes skipped` });
-      return;
-    }
-    if (line.invalidUtf8) events.push({ type: "parse_error", reason: "invalid_utf8", line: line.line, bytes: line.bytes, detail: "invalid UTF-8 replaced" });
-    frameBytes += line.bytes;
-    sse.feed(`${line.text}\n`);
-  };
-
-  const drain = () => {
-    const out = events;
-    events = [];
-    return out;
-  };
-  return {
-    push(chunk) {
-      splitter.push(chunk, onLine);
-      return drain();
+  return createLineParser({
+    maxLineBytes: options.maxLineBytes,
+    keepEmpty: true,
+    events,
+    onLine(line) {
+      lineNo = line.line;
+      frameBytes += line.bytes;
+      sse.feed(`${line.text}\n`);
     },
-    end() {
-      splitter.end(onLine);
-      // A frame cut off by the end of the stream is not an event (SSE drops it too).
-      sse.reset();
-      return drain();
-    },
-  };
+    // A frame cut off by the end of the stream is not an event (SSE drops it too).
+    onEnd: () => sse.reset(),
+  });
 }
 
 export interface SessionState {
