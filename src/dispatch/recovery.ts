@@ -8,7 +8,6 @@ import { signalGroup } from "../executor/process.js";
 import { RecordingWriter } from "../executor/recording.js";
 import { replayInput } from "../executor/replay.js";
 import { RunState, type ExecutionMetrics } from "../executor/run-state.js";
-import { RUNNER } from "../executor/run-execution.js";
 import type { Db } from "../store/db.js";
 import { releaseAbandoned } from "../store/queue.js";
 import { saveExecutionMetrics } from "../store/save-execution-metrics.js";
@@ -17,7 +16,7 @@ import { telemetryLosses } from "../telemetry/loss.js";
 import { loadPriceTable, PriceBook } from "../telemetry/pricing.js";
 import { coerceError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
-import { groupRuns, runnerAlive } from "./runner-liveness.js";
+import { groupRuns, isAbandoned, runnerAlive } from "./runner-liveness.js";
 import { retryDelayMs } from "./settle.js";
 
 /**
@@ -36,14 +35,6 @@ export interface RecoveryContext {
   now: () => number;
   /** The daemon's environment (where a backend's own files are, e.g. CODEX_HOME). */
   env?: NodeJS.ProcessEnv;
-}
-
-export function isAbandoned(row: Pick<ExecutionRow, "runner" | "updated_at">, now: number, staleAfterMs: number): boolean {
-  if (row.runner === RUNNER) return false;
-  const alive = runnerAlive(row.runner);
-  if (alive === true) return false;
-  if (alive === false) return true;
-  return row.updated_at < now - staleAfterMs;
 }
 
 export async function recoverAbandoned(ctx: RecoveryContext): Promise<string[]> {

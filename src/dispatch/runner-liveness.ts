@@ -21,6 +21,17 @@ export function runnerAlive(runner: string | null): boolean | null {
   return processState(pid) !== "Z";
 }
 
+/**
+ * A `running` row nobody runs any more: its pilot is gone (this host), or on another host has
+ * not touched the row for `staleAfterMs`. A live pilot's run (this process included) is never
+ * abandoned.
+ */
+export function isAbandoned(row: { runner: string | null; updated_at: number }, now: number, staleAfterMs: number): boolean {
+  const alive = runnerAlive(row.runner);
+  if (alive !== null) return !alive;
+  return row.updated_at < now - staleAfterMs;
+}
+
 /** The state letter of a process (R, S, D, Z, …) from /proc, or null when unknown. */
 export function processState(pid: number): string | null {
   try {

@@ -4,7 +4,7 @@ import { BACKEND_NAMES, getBackend } from "../backends/registry.js";
 import type { PilotPaths } from "../config/paths.js";
 import type { PilotConfig } from "../config/schema.js";
 import { packageVersionOf, resolveBinary } from "../executor/binary.js";
-import { isAbandoned } from "../dispatch/recovery.js";
+import { isAbandoned } from "../dispatch/runner-liveness.js";
 import { pendingMigrations, type Db } from "../store/db.js";
 import { executions, modelsSeen, queue } from "../store/schema.js";
 import { loadPriceTable, PriceBook } from "../telemetry/pricing.js";

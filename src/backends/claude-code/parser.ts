@@ -206,5 +206,6 @@ function usageEvent(call: InFlight, complete: boolean): BackendEvent {
 }
 
 function hasTokens(usage: ApiUsage): boolean {
-  return usage.input_tokens + usage.output_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens > 0;
+  // Whether the report has any numbers at all (summing them is the accumulator's job).
+  return [usage.input_tokens, usage.output_tokens, usage.cache_read_input_tokens, usage.cache_creation_input_tokens].some((n) => n > 0);
 }

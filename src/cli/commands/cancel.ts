@@ -1,5 +1,5 @@
 import { eq, and } from "drizzle-orm";
-import { runnerAlive } from "../../dispatch/runner-liveness.js";
+import { isAbandoned, runnerAlive } from "../../dispatch/runner-liveness.js";
 import { closeDb } from "../../store/db.js";
 import { getExecution } from "../../store/executions.js";
 import { cancelQueueItem } from "../../store/queue.js";
@@ -39,7 +39,7 @@ export async function cancelCommand(id: string, options: GlobalOptions): Promise
       },
       { behavior: "immediate" },
     );
-    if (runnerAlive(row.runner) === false) {
+    if (isAbandoned(row, now, ctx.config.dispatch.stale_after_s * 1000)) {
       process.stdout.write(`cancel requested for ${row.id} (${row.task_ref}), but the pilot running it (${row.runner}) is gone: pilot start recovers the run as interrupted${row.queue_item_id ? " and cancels its queue item" : ""}\n`);
     } else {
       process.stdout.write(`cancel requested for ${row.id} (${row.task_ref}): the pilot running it stops it within a second or two\n`);

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import type { StreamParser } from "../../backends/events.js";
 import { getBackend } from "../../backends/registry.js";
 import { parseHeader, readRecordingFrom } from "../../executor/recording.js";
-import { runnerAlive } from "../../dispatch/runner-liveness.js";
+import { isAbandoned } from "../../dispatch/runner-liveness.js";
 import { closeDb, type Db } from "../../store/db.js";
 import { queue, type QueueItemId } from "../../store/schema.js";
 import { getExecution } from "../../store/executions.js";
@@ -27,8 +27,7 @@ export async function logsCommand(id: string, options: GlobalOptions & { follow?
       const current = (await getExecution(db, row.id)).row;
       if (current.status !== "running") return false;
       // Its pilot was killed (kill -9, a crash): nothing will write to it until a daemon recovers it.
-      const alive = runnerAlive(current.runner);
-      if (alive === false || (alive === null && current.updated_at < Date.now() - staleMs)) {
+      if (isAbandoned(current, Date.now(), staleMs)) {
         process.stdout.write(`# the pilot running it (${current.runner ?? "unknown"}) is gone; pilot start recovers the run\n`);
         return false;
       }
