@@ -114,7 +114,7 @@ export async function runDaemon(o: DaemonOptions): Promise<void> {
         break;
       }
       const executionId = newId("ex", t) as ExecutionId;
-      const claim = await claimNext(db, { owner, sim: o.sim, leaseMs, clock: now, executionId, execution: (item, attempt, at) => executionRowFor(item, attempt, executionId, config, o.sim, at) });
+      const claim = await claimNext(db, { owner, sim: o.sim, leaseMs, clock: now, executionId, execution: (item, attempt, at) => executionRowFor(item, attempt, executionId, config, at) });
       if (!claim) break;
       log.info({ queueItemId: claim.item.id, executionId, taskRef: claim.item.task_ref, backend: claim.item.backend, attempt: claim.attempt, project: claim.item.project }, "claimed a task");
       start(claim);

@@ -29,7 +29,7 @@ export interface WorkerContext {
 }
 
 /** The execution row a claim inserts for its attempt (in the claim's transaction). */
-export function executionRowFor(item: QueueRow, attempt: number, id: ExecutionId, config: PilotConfig, sim: boolean, now: number): NewExecutionRow {
+export function executionRowFor(item: QueueRow, attempt: number, id: ExecutionId, config: PilotConfig, now: number): NewExecutionRow {
   const backendMode = (() => {
     try {
       return getBackend(item.backend).mode(config);
@@ -47,7 +47,7 @@ export function executionRowFor(item: QueueRow, attempt: number, id: ExecutionId
     project: item.project,
     backend: item.backend,
     mode: backendMode,
-    sim,
+    sim: item.sim,
     status: "running",
     runner: RUNNER,
     created_at: now,

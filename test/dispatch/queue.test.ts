@@ -32,7 +32,7 @@ const add = (d: Db, ref: string, project: string, priority = 0, now = 1000) =>
 let n = 0;
 const claim = (d: Db, owner: string, now: number) => {
   const id = `ex_test${++n}` as ExecutionId;
-  return claimNext(d, { owner, sim: false, leaseMs: 60_000, clock: () => now, executionId: id, execution: (item, attempt, at) => executionRowFor(item, attempt, id, config, false, at) });
+  return claimNext(d, { owner, sim: false, leaseMs: 60_000, clock: () => now, executionId: id, execution: (item, attempt, at) => executionRowFor(item, attempt, id, config, at) });
 };
 
 describe("the queue", () => {
@@ -68,7 +68,7 @@ describe("the queue", () => {
     await add(db, "for-real", "/r");
     const claimAs = (sim: boolean) => {
       const id = `ex_simfilter${++n}` as ExecutionId;
-      return claimNext(db!, { owner: "w", sim, leaseMs: 60_000, clock: () => 2000, executionId: id, execution: (item, attempt, at) => executionRowFor(item, attempt, id, config, sim, at) });
+      return claimNext(db!, { owner: "w", sim, leaseMs: 60_000, clock: () => 2000, executionId: id, execution: (item, attempt, at) => executionRowFor(item, attempt, id, config, at) });
     };
     expect((await claimAs(false))?.item.task_ref).toBe("for-real");
     expect(await claimAs(false)).toBeNull();
